@@ -1,0 +1,1 @@
+"""Sunlight (阳光内控): integrity-risk prevention and internal control for public agencies."""
