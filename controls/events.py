@@ -43,7 +43,7 @@ class Event:
     unit: str = ""
     process: str = ""
     lifecycle: str = "complete"
-    data: Mapping[str, Any] = field(default=EMPTY)
+    data: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
     index: int = 0
 
     def evidence(self) -> dict[str, Any]:
@@ -88,7 +88,7 @@ class Finding:
     message_zh: str
     message_en: str
     key: str = ""
-    details: Mapping[str, Any] = field(default=EMPTY)
+    details: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
 
     @property
     def id(self) -> str:

@@ -1,0 +1,44 @@
+"""``manage.py loaddemo [--if-empty]``: create or refresh the demo bureau (示例市税务局)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from sunlight.org.demo import DEMO_PASSWORD, load_demo
+from sunlight.org.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Load the demo bureau; running it again changes nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the organisation already has units (first-run setup).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Unit.objects.exists():
+            self.stdout.write(_("The organisation is not empty: demo data not loaded."))
+            return
+        started = time.monotonic()
+        accounts = load_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo bureau loaded in %(seconds).1f s.")
+                % {"seconds": time.monotonic() - started}
+            )
+        )
+        self.stdout.write(
+            _("Demo accounts (password: %(password)s):") % {"password": DEMO_PASSWORD}
+        )
+        for account in accounts:
+            who = f" — {account.staff}" if account.staff else ""
+            self.stdout.write(
+                f"  {account.username:<8} {account.role}{who}; {_('scope')}: {account.scope}"
+            )

@@ -1,0 +1,164 @@
+"""Writing workbooks: the blank template and the exports share one layout, so an export is a
+filled-in template and imports back unchanged."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _l
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sunlight.org.spreadsheets.columns import (
+    INSTRUCTIONS_TITLES,
+    SHEETS,
+    Column,
+    Lang,
+    Sheet,
+    english,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_HEADER_FONT = Font(bold=True)
+_REQUIRED_FILL = PatternFill("solid", fgColor="FFE699")
+_OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+_LAST_ROW = 1_048_576
+_CHOICE_LIST_LIMIT = 255  # Excel's limit on an inline list of allowed values
+
+
+def _labels(lang: Lang) -> dict[str, str]:
+    if lang == "zh":
+        return {
+            "sheet": "工作表",
+            "column": "列",
+            "required": "必填",
+            "allowed": "可选值",
+            "note": "说明",
+            "yes": "是",
+            "intro": "黄色表头为必填列，蓝色为选填列。数据从第 2 行开始，每行一条记录；"
+            "记录按编码识别，重复导入同一文件不会产生任何变更。整个文件校验通过后才会写入。",
+        }
+    return {
+        "sheet": english(_l("Sheet")),
+        "column": english(_l("Column")),
+        "required": english(_l("Required")),
+        "allowed": english(_l("Allowed values")),
+        "note": english(_l("Note")),
+        "yes": english(_l("Yes")),
+        "intro": english(
+            _l(
+                "Yellow headers are required columns, blue ones optional. Data starts on row 2, "
+                "one record per row; records are identified by their codes, so importing the same "
+                "file again changes nothing. Nothing is written unless the whole file is valid."
+            )
+        ),
+    }
+
+
+def _write_header(ws: Worksheet, sheet: Sheet, lang: Lang) -> None:
+    ws.append([column.title(lang) for column in sheet.columns])
+    for index, column in enumerate(sheet.columns, start=1):
+        cell = ws.cell(row=1, column=index)
+        cell.font = _HEADER_FONT
+        cell.fill = _REQUIRED_FILL if column.required else _OPTIONAL_FILL
+        cell.alignment = Alignment(vertical="center")
+        note = column.note(lang)
+        if note:
+            cell.comment = Comment(note, "Sunlight", width=320, height=120)
+        letter = get_column_letter(index)
+        width = 40 if column.kind == "bases" or column.key in {"text", "description"} else 16
+        ws.column_dimensions[letter].width = width
+        _add_validation(ws, column, letter, lang)
+    ws.freeze_panes = "A2"
+
+
+def _add_validation(ws: Worksheet, column: Column, letter: str, lang: Lang) -> None:
+    words: list[str] = []
+    if column.kind == "choice":
+        words = column.choice_words(lang)
+    elif column.kind == "bool":
+        words = ["是", "否"] if lang == "zh" else ["Yes", "No"]
+    formula = ",".join(words)
+    if not words or len(formula) > _CHOICE_LIST_LIMIT:
+        return
+    validation = DataValidation(
+        type="list",
+        formula1=f'"{formula}"',
+        allow_blank=not column.required,
+        showErrorMessage=True,
+        errorTitle=column.title(lang),
+        error=column.note(lang)[:255],
+    )
+    validation.add(f"{letter}2:{letter}{_LAST_ROW}")
+    ws.add_data_validation(validation)
+
+
+def _write_rows(ws: Worksheet, sheet: Sheet, rows: Iterable[Mapping[str, Any]], lang: Lang) -> None:
+    date_columns = [i for i, c in enumerate(sheet.columns, start=1) if c.kind == "date"]
+    for row in rows:
+        ws.append([column.cell(row.get(column.key), lang) for column in sheet.columns])
+        for index in date_columns:
+            ws.cell(row=ws.max_row, column=index).number_format = "yyyy-mm-dd"
+
+
+def _write_instructions(wb: Workbook, sheets: Sequence[Sheet], lang: Lang) -> None:
+    labels = _labels(lang)
+    ws = wb.create_sheet(INSTRUCTIONS_TITLES[lang])
+    ws.append([labels["intro"]])
+    ws.append([])
+    ws.append(
+        [labels["sheet"], labels["column"], labels["required"], labels["allowed"], labels["note"]]
+    )
+    for cell in ws[3]:
+        cell.font = _HEADER_FONT
+    for sheet in sheets:
+        ws.append(
+            [
+                sheet.title(lang),
+                "",
+                "",
+                "",
+                sheet.note_zh if lang == "zh" else english(sheet.note_en),
+            ]
+        )
+        for column in sheet.columns:
+            ws.append(
+                [
+                    "",
+                    column.title(lang),
+                    labels["yes"] if column.required else "",
+                    "/".join(column.choice_words(lang)),
+                    column.note(lang),
+                ]
+            )
+    for letter, width in zip("ABCDE", (14, 22, 8, 40, 80), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def build_workbook(
+    lang: Lang,
+    rows: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+    sheets: Sequence[Sheet] = SHEETS,
+) -> bytes:
+    """An xlsx file with one sheet per kind (headers, notes, allowed values, frozen header) and
+    the given rows (values by column key); no rows gives the blank template."""
+    wb = Workbook()
+    default = wb.active
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.title(lang))
+        _write_header(ws, sheet, lang)
+        if rows and sheet.key in rows:
+            _write_rows(ws, sheet, rows[sheet.key], lang)
+    _write_instructions(wb, sheets, lang)
+    if default is not None:
+        wb.remove(default)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
