@@ -274,6 +274,25 @@ def _suspects(
     return tuple(always), {k: tuple(v) for k, v in by_activity.items()}
 
 
+# Templates whose violation, once seen in a prefix, stays in every continuation (for the atom
+# templates: once an atom has broken; for ``exactly_one``: once the step occurred twice).
+_FINAL_ONCE_BROKEN = frozenset(
+    {
+        "absence",
+        "exactly_one",
+        "init",
+        "noncoexistence",
+        "precedence",
+        "altresponse",
+        "altprecedence",
+        "altsuccession",
+        "chainresponse",
+        "chainprecedence",
+        "chainsuccession",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Violation:
     constraint: Constraint
@@ -392,6 +411,30 @@ class CaseEvaluator:
         if atoms:
             return self._check_atoms(c, atoms)
         return _STATIC[c.template](self, *c.activities)
+
+    def settled(self) -> tuple[Violation, ...]:
+        """Violations that no later event can undo (a step that must not happen has happened,
+        a step came before its required predecessor, a chain or an alternation broke)."""
+        plan = self._plan
+        candidates = set(plan.always)
+        for activity in self._first:
+            candidates.update(plan.suspects.get(activity, ()))
+        constraints = self._model.constraints
+        found = []
+        for i in sorted(candidates):
+            c = constraints[i]
+            if c.template not in _FINAL_ONCE_BROKEN:
+                continue
+            atoms = plan.atoms_of[i]
+            if atoms:
+                broken = [self._broken[atom] for atom in atoms if self._broken[atom] >= 0]
+                if broken:
+                    found.append(Violation(c, broken[0]))
+                continue
+            position = self._check(c, atoms)
+            if position is not False and position is not None:  # None: a step not (yet) done
+                found.append(Violation(c, position))
+        return tuple(found)
 
     def _check_atoms(self, c: Constraint, atoms: tuple[int, ...]) -> int | bool | None:
         blame = [p for p in map(self._atom_failure, atoms) if p is not False]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sunlight.core",
     "sunlight.audit",
     "sunlight.org",
+    "sunlight.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -173,3 +174,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SUNLIGHT_LOG_LEVEL", "INFO")},
 }
+
+# --- Monitoring: background imports -------------------------------------------------------------
+# Empty (the embedded default): imports run in `manage.py monitoring_worker`, which needs no
+# server. Set to a Redis or RabbitMQ URL (redis://127.0.0.1:6379/0, amqp://guest:guest@host//) to
+# run them on Celery workers: `celery -A sunlight.monitoring.celery_app worker`.
+SUNLIGHT_BROKER_URL = os.environ.get("SUNLIGHT_BROKER_URL", "")

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("sunlight.api_urls")),
     path("org/", include("sunlight.org.urls")),
+    path("monitoring/", include("sunlight.monitoring.urls")),
     path("", include("sunlight.core.urls")),
 ]

@@ -88,6 +88,24 @@ def test_verdict_after_each_prefix_equals_the_batch_verdict_of_that_prefix(
         assert evaluator.result() == check_trace(FULL, trace[:i])
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET), max_size=9))
+def test_a_settled_violation_stays_in_every_continuation(trace: list[str]) -> None:
+    evaluator = FULL.evaluator()
+    final = set(check_trace(FULL, trace).deviations)
+    for activity in trace:
+        evaluator.feed(activity)
+        assert {v.constraint for v in evaluator.settled()} <= final
+
+
+def test_settled_violations_are_those_no_later_step_can_undo() -> None:
+    model = parse_model({"absence": ["c"], "response": [["a", "b"]], "precedence": [["a", "b"]]})
+    evaluator = model.evaluator()
+    for activity in ("b", "a", "c"):
+        evaluator.feed(activity)
+    assert [str(v.constraint) for v in evaluator.settled()] == ["precedence(a, b)", "absence(c)"]
+
+
 def test_violations_blame_the_event_where_they_fail() -> None:
     model = parse_model(
         {"response": [["a", "b"]], "chainprecedence": [["a", "b"]], "absence": ["c"]}

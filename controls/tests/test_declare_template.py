@@ -90,6 +90,33 @@ def test_a_case_is_judged_when_it_ends_and_then_forgotten() -> None:
     assert monitor.finish() == []
 
 
+def test_during_raises_irreparable_breaches_at_once_and_the_rest_at_the_end() -> None:
+    rule = {**RULE, "stage": "during"}
+    monitor = Monitor(rules(rule, case_end=["办结"]))
+    first = monitor.feed(ev("C1", "审批", "2026-03-02", "王五"))
+    assert [(f.key, f.stage, f.resource) for f in first] == [
+        ("precedence(审核, 审批)", Stage.DURING, "王五")
+    ]
+    assert monitor.feed(ev("C1", "审核", "2026-03-03", "李四")) == []
+    second = monitor.feed(ev("C1", "审批", "2026-03-04", "赵六"))
+    assert [(f.key, f.stage, f.resource) for f in second] == [
+        ("exactly_one(审批)", Stage.DURING, "赵六")
+    ]
+    assert monitor.feed(ev("C1", "办结", "2026-03-05", "赵六")) == []
+
+
+def test_during_leaves_repairable_breaches_to_the_end_of_the_case() -> None:
+    rule = {
+        **RULE,
+        "stage": "during",
+        "constraints": {"template": "response", "activities": ["审核", "审批"]},
+    }
+    monitor = Monitor(rules(rule, case_end=["办结"]))
+    assert monitor.feed(ev("C1", "审核", "2026-03-02", "李四")) == []
+    found = monitor.feed(ev("C1", "办结", "2026-03-03", "李四"))
+    assert [(f.key, f.stage) for f in found] == [("response(审核, 审批)", Stage.AFTER)]
+
+
 def test_findings_agree_with_the_batch_checker() -> None:
     model_data = [PRECEDENCE, ONCE, CHAIN, {"template": "absence", "activities": ["撤销"]}]
     traces = {

@@ -611,7 +611,8 @@ def goal_set(
         goal = Goal(
             unit=unit, year=year, title=title, target=target, post=post, parent=parent, set_by=by
         )
-        goal.full_clean()
+        # ``set_by`` is the caller, not input, and empty for system jobs.
+        goal.full_clean(exclude=["set_by"])
         _check_goal(goal)
         goal.save()
         _audit(by=by, action="org.goal.set", obj=goal, before=None, after=snapshot(goal))
@@ -627,7 +628,7 @@ def goal_update(*, by: User | None, goal: Goal, **fields: Any) -> Goal:
             return goal
         # Moving a goal to another unit needs the right over the new unit as well.
         _require(by, lambda user: access.can_set_goal(user, goal.unit))
-        goal.full_clean()
+        goal.full_clean(exclude=["set_by"])
         _check_goal(goal)
         goal.save(update_fields=changed)
         _audit(by=by, action="org.goal.update", obj=goal, before=before, after=snapshot(goal))

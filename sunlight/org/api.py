@@ -164,9 +164,12 @@ class GoalViewSet(OrgViewSet):
 
     model = Goal
     serializer_class = GoalSerializer
-    scope = staticmethod(queries.goals_for)
     ordering = ("-year", "unit__path", "pk")
     search_fields = ["title"]
+
+    @staticmethod
+    def scope(user: User) -> QuerySet[Goal]:
+        return queries.goals_for(user).select_related("set_by")
 
     def may_update(self, user: User, obj: Goal) -> bool:
         return access.can_set_goal(user, obj.unit)

@@ -5,6 +5,10 @@ activities, or the end of the log) every violated constraint gives one finding, 
 where the case went wrong and the person who did it (for a step that never happened there is no
 such event: the finding then shows the case's last step and names nobody).
 
+With ``stage: during`` a violation that no later step can put right (a forbidden step, a step
+before its required predecessor, a broken chain or alternation, a second "exactly once") is
+raised at the event that caused it; the rest are still judged when the case ends (stage after).
+
 .. code-block:: yaml
 
     - id: DCL-01
@@ -27,7 +31,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from controls.declare import CaseEvaluator, DeclareModel, DeclareModelError, Violation, parse_model
+from controls.declare import (
+    CaseEvaluator,
+    Constraint,
+    DeclareModel,
+    DeclareModelError,
+    Violation,
+    parse_model,
+)
 from controls.events import Event, Finding, Stage
 from controls.rules import messages as m
 from controls.rules.base import NO_FINDINGS, Params, Rule, RuleSpec, register
@@ -42,12 +53,12 @@ _NEEDS_EVERY_EVENT = frozenset(
 @register
 class Declare(Rule):
     template = "declare"
-    stages = (Stage.AFTER,)
+    stages = (Stage.AFTER, Stage.DURING)
 
     def __init__(self, spec: RuleSpec, params: Params) -> None:
         super().__init__(spec, params)
         self.model = _read_model(params)
-        self._cases: dict[str, tuple[CaseEvaluator, list[Event]]] = {}
+        self._cases: dict[str, _Case] = {}
 
     def watches(self) -> frozenset[str] | None:
         constraints = self.model.constraints
@@ -58,17 +69,24 @@ class Declare(Rule):
     def feed(self, event: Event) -> Sequence[Finding]:
         state = self._cases.get(event.case)
         if state is None:
-            state = self._cases[event.case] = (self.model.evaluator(), [])
-        state[0].feed(event.activity)
-        state[1].append(event)
-        return NO_FINDINGS
+            state = self._cases[event.case] = _Case(self.model.evaluator())
+        state.evaluator.feed(event.activity)
+        state.events.append(event)
+        if self.spec.stage is not Stage.DURING:
+            return NO_FINDINGS
+        # While the case runs, report what no later step can put right.
+        fresh = [v for v in state.evaluator.settled() if v.constraint not in state.reported]
+        state.reported.update(v.constraint for v in fresh)
+        return [self._finding(event.case, v, state.events, Stage.DURING) for v in fresh]
 
     def end_case(self, case: str) -> Sequence[Finding]:
         state = self._cases.pop(case, None)
         if state is None:
             return NO_FINDINGS
-        evaluator, events = state
-        return [self._finding(case, v, events) for v in evaluator.result().violations]
+        left = [
+            v for v in state.evaluator.result().violations if v.constraint not in state.reported
+        ]
+        return [self._finding(case, v, state.events, Stage.AFTER) for v in left]
 
     def finish(self) -> Sequence[Finding]:
         """The end of the log closes every case still open: judge each as it stands."""
@@ -77,7 +95,9 @@ class Declare(Rule):
             found.extend(self.end_case(case))
         return found
 
-    def _finding(self, case: str, violation: Violation, events: list[Event]) -> Finding:
+    def _finding(
+        self, case: str, violation: Violation, events: list[Event], stage: Stage
+    ) -> Finding:
         c = violation.constraint
         culprit = events[violation.position] if violation.position is not None else None
         shown = culprit or events[-1]
@@ -95,8 +115,18 @@ class Declare(Rule):
             message_zh=f"案件 {case} 违反{m.rule_zh(self.spec)}：{c.explain_zh()}{where_zh}。",
             message_en=f"Case {case} breaks {m.rule_en(self.spec)}: {c.explain_en()}{where_en}.",
             key=str(c),
+            stage=stage,
             details={"constraint": c.template, "activities": list(c.activities)},
         )
+
+
+class _Case:
+    __slots__ = ("evaluator", "events", "reported")
+
+    def __init__(self, evaluator: CaseEvaluator) -> None:
+        self.evaluator = evaluator
+        self.events: list[Event] = []
+        self.reported: set[Constraint] = set()  # already raised while the case ran
 
 
 def _read_model(params: Params) -> DeclareModel:

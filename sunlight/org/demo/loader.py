@@ -246,11 +246,11 @@ class People:
                 start,
                 _add_months(start, rng.randint(24, 60)) - dt.timedelta(days=1),
             )
-        elif current.is_high_risk and rng.random() < 0.3:
+        elif current.is_high_risk and rng.random() < 0.2:
             # In a high-risk post for over five years: the case the rotation plan must catch.
             last = (current, _month(rng, dt.date(2014, 6, 1), dt.date(2020, 6, 1)), None)
         else:
-            last = (current, _month(rng, dt.date(2017, 1, 1), dt.date(2025, 9, 1)), None)
+            last = (current, _month(rng, dt.date(2020, 1, 1), dt.date(2025, 9, 1)), None)
         history = [last]
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             following, following_start = history[0][0], history[0][1]

@@ -45,7 +45,11 @@ def org(world: World) -> dict[str, dict[str, Any]]:
     )
     duties = {
         name: actions.duty_draft(by=office, post=post, text=f"{post.code} 的职责")
-        for name, post in {"own": world.post_a1, "same": world.post_a2, "other": world.post_b1}.items()
+        for name, post in {
+            "own": world.post_a1,
+            "same": world.post_a2,
+            "other": world.post_b1,
+        }.items()
     }
 
     def power(code: str, unit: Unit, post: Post | None = None, public: bool = False) -> PowerItem:
@@ -67,7 +71,9 @@ def org(world: World) -> dict[str, dict[str, Any]]:
     }
     power("QP", world.dept_b1, public=True)
     goals = {
-        "own": actions.goal_set(by=office, unit=world.dept_a1, post=world.post_a1, year=2026, title="GO"),
+        "own": actions.goal_set(
+            by=office, unit=world.dept_a1, post=world.post_a1, year=2026, title="GO"
+        ),
         "same": actions.goal_set(by=office, unit=world.dept_a1, year=2026, title="GS"),
         "other": actions.goal_set(by=office, unit=world.dept_b1, year=2026, title="GX"),
     }
@@ -256,7 +262,7 @@ STAFF_OF = {"own": "S-A", "same": "S-A2", "other": "S-B"}
 
 def payload(resource: str, target: str) -> dict[str, Any]:
     unit, post = UNIT_OF[target], POST_OF[target]
-    return {
+    bodies: dict[str, dict[str, Any]] = {
         "units": {"code": "NEW", "name": "新单位", "kind": "team", "parent": unit},
         "posts": {"code": "NEW", "name": "新岗位", "unit": unit, "power_type": "execute"},
         "staff": {"staff_no": "S-NEW", "name": "赵六", "unit": unit, "gender": "F"},
@@ -276,7 +282,8 @@ def payload(resource: str, target: str) -> dict[str, Any]:
             "legal_bases": [{"law": "《税收征收管理法》", "article": "第六十条"}],
         },
         "goals": {"year": 2026, "unit": unit, "title": "新目标", "target": "完成"},
-    }[resource]
+    }
+    return bodies[resource]
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -28,6 +28,11 @@ POWERS = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def xlsx(sheets: dict[str, Any]) -> io.BytesIO:
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
@@ -312,3 +317,17 @@ def test_absent_optional_columns_leave_fields_alone(world: World, office: Any) -
     assert report.counts["posts"].unchanged == 1
     world.post_a1.refresh_from_db()
     assert world.post_a1.description == "原有描述"
+
+
+@pytest.mark.slow
+def test_a_large_file_imports_and_reimports(office: Any) -> None:
+    rows = [STAFF] + [[f"S{n:05d}", f"人员{n}", "A1", "女", "", "", ""] for n in range(3000)]
+    sheets = {"人员": rows}
+
+    first = import_workbook(xlsx(sheets), by=office)
+    audit_rows = AuditRecord.objects.count()
+    again = import_workbook(xlsx(sheets), by=office)
+
+    assert first.counts["staff"].created == 3000
+    assert again.counts["staff"].unchanged == 3000
+    assert AuditRecord.objects.count() == audit_rows

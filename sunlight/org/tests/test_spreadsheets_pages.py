@@ -101,7 +101,9 @@ def test_the_import_is_refused_to_other_roles(world: World, role: str) -> None:
 
 def test_the_import_page_shows_counts_per_sheet(world: World) -> None:
     client = client_for(world, "office")
-    content = xlsx_bytes([UNITS, ["D", "D区税务局", "局", "C", 1], ["C", "示例市税务局", "局", "", 0]])
+    content = xlsx_bytes(
+        [UNITS, ["D", "D区税务局", "局", "C", 1], ["C", "示例市税务局", "局", "", 0]]
+    )
 
     response = client.post(reverse("org:xlsx-import"), {"file": upload(content)})
 

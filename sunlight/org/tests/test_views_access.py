@@ -19,7 +19,7 @@ from sunlight.org import actions
 from sunlight.org.models import Duty, DutyStatus, Post, Unit
 
 ROLES = ["staff", "head", "leader", "office", "auditor", "admin"]
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +88,7 @@ def test_detail_pages_follow_the_scope(world: World, role: str) -> None:
     for post in Post.objects.all():
         status = client.get(reverse("org:post-detail", args=[post.pk])).status_code
         assert status == (200 if post.code in expected["posts"] else 404), (role, post.code)
-        partial = client.get(reverse("org:duty-list", args=[post.pk]), **HTMX).status_code
+        partial = client.get(reverse("org:duty-list", args=[post.pk]), headers=HTMX).status_code
         assert partial == status, (role, post.code)
     for person in (world.staff_a, world.staff_b):
         status = client.get(reverse("org:staff-detail", args=[person.pk])).status_code
@@ -123,7 +123,7 @@ def test_drafting_a_duty(world: World, role: str) -> None:
     client = client_for(role)
     for post, expected in ((world.post_a1, DRAFT_PA1[role]), (world.post_b1, DRAFT_PB1[role])):
         url = reverse("org:duty-create", args=[post.pk])
-        response = client.post(url, {"text": "负责辖区内纳税人户籍管理"}, **HTMX)
+        response = client.post(url, {"text": "负责辖区内纳税人户籍管理"}, headers=HTMX)
         assert response.status_code == expected, (role, post.code)
         assert Duty.objects.filter(post=post).exists() == (expected == 200)
 
@@ -138,7 +138,7 @@ def _duty_at(world: World, post: Post, status: str) -> Duty:
 
 
 # a duty of PA1 waiting at each stage → who may approve it
-APPROVE = {
+APPROVE: dict[str, dict[str, int]] = {
     DutyStatus.HEAD_REVIEW: {
         "staff": 403,
         "head": 200,
@@ -167,9 +167,9 @@ def test_approving_and_returning(world: World, role: str, stage: str) -> None:
 
     to_approve = _duty_at(world, world.post_a1, stage)
     to_return = _duty_at(world, world.post_a2, stage)
-    approve = client.post(reverse("org:duty-approve", args=[to_approve.pk]), **HTMX)
+    approve = client.post(reverse("org:duty-approve", args=[to_approve.pk]), headers=HTMX)
     refuse = client.post(
-        reverse("org:duty-return", args=[to_return.pk]), {"comment": "请细化"}, **HTMX
+        reverse("org:duty-return", args=[to_return.pk]), {"comment": "请细化"}, headers=HTMX
     )
 
     assert approve.status_code == expected
@@ -182,7 +182,7 @@ def test_approving_and_returning(world: World, role: str, stage: str) -> None:
 @pytest.mark.django_db
 def test_a_leader_approves_in_their_own_subtree(world: World) -> None:
     duty = _duty_at(world, world.post_b1, DutyStatus.LEADER_REVIEW)
-    response = client_for("leader").post(reverse("org:duty-approve", args=[duty.pk]), **HTMX)
+    response = client_for("leader").post(reverse("org:duty-approve", args=[duty.pk]), headers=HTMX)
     assert response.status_code == 200
     duty.refresh_from_db()
     assert duty.status == DutyStatus.PERSONNEL_REVIEW
@@ -195,9 +195,9 @@ def test_editing_and_submitting_a_draft(world: World, role: str) -> None:
     duty = _duty_at(world, world.post_a1, DutyStatus.DRAFT)
     expected = DRAFT_PA1[role]
 
-    form = client.get(reverse("org:duty-edit", args=[duty.pk]), **HTMX)
-    edit = client.post(reverse("org:duty-edit", args=[duty.pk]), {"text": "新的职责"}, **HTMX)
-    submit = client.post(reverse("org:duty-submit", args=[duty.pk]), **HTMX)
+    form = client.get(reverse("org:duty-edit", args=[duty.pk]), headers=HTMX)
+    edit = client.post(reverse("org:duty-edit", args=[duty.pk]), {"text": "新的职责"}, headers=HTMX)
+    submit = client.post(reverse("org:duty-submit", args=[duty.pk]), headers=HTMX)
 
     assert (form.status_code, edit.status_code, submit.status_code) == (expected,) * 3
     duty.refresh_from_db()

@@ -80,8 +80,8 @@ def export(request: HttpRequest) -> HttpResponse:
 def import_(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     access.require(access.manages_org(user))
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if form.is_bound and form.is_valid():
         report = import_workbook(
             form.cleaned_data["file"], by=user, dry_run=form.cleaned_data["dry_run"]
         )

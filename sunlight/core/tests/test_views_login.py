@@ -1,0 +1,98 @@
+"""Login, logout and the language switch: audited, Chinese by default, English on request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from sunlight.audit.models import AuditRecord
+from sunlight.core.testing import PASSWORD, World
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings: Any) -> None:
+    # No `collectstatic` in tests (so no manifest), and a fast hasher for the world's accounts.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.django_db
+def test_the_login_page_is_chinese_by_default() -> None:
+    page = Client().get(reverse("login")).content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "阳光内控" in page
+    assert "登录您的账号" in page
+    assert "用户名" in page
+
+
+@pytest.mark.django_db
+def test_the_login_page_is_english_after_switching() -> None:
+    client = Client()
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True
+    )
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert "Log in to your account" in page
+    assert "阳光内控" not in page
+
+    back = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/login/"})
+    assert "登录您的账号" in client.get(back["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_login_is_audited(world: World) -> None:
+    response = Client().post(reverse("login"), {"username": "head", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    record = AuditRecord.objects.get(action="auth.login")
+    assert record.actor == world.user("head")
+    assert record.actor_name == "head"
+
+
+@pytest.mark.django_db
+def test_a_failed_login_is_audited_and_explained(world: World) -> None:
+    response = Client().post(reverse("login"), {"username": "head", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名和密码不匹配" in response.content.decode()
+    record = AuditRecord.objects.get(action="auth.login_failed")
+    assert record.actor is None
+    assert record.actor_name == "head"
+    assert not AuditRecord.objects.filter(action="auth.login").exists()
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post_and_is_audited(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("staff"))
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert AuditRecord.objects.get(action="auth.logout").actor == world.user("staff")
+    assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_top_bar_shows_name_role_and_menu(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("staff"))
+    page = client.get(reverse("home")).content.decode()
+    assert "张三" in page  # the staff record's name, not the login
+    for label in ("首页", "组织机构", "岗位", "干部", "权力清单", "职责审批", "退出登录"):
+        assert label in page, label
+    assert "干部" in page  # the role
+
+
+@pytest.mark.django_db
+def test_home_counts_what_the_user_may_see(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("head"))
+    counts = client.get(reverse("home")).context["counts"]
+    assert counts == {"units": 2, "posts": 2, "staff": 1, "power_items": 0}
