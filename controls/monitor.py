@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from controls.events import Event, Finding, Stage
-from controls.rules.base import Rule, RuleContext, WorkingCalendar
+from controls.rules.base import RuleContext, WorkingCalendar
 from controls.rules.catalog import RuleSet
 
 
@@ -28,6 +28,24 @@ def official_calendar() -> WorkingCalendar | None:
         return None
     calendar: WorkingCalendar = WorkCalendar.official()
     return calendar
+
+
+class _Case:
+    """What the monitor keeps of one open case (one object, so one dict look-up per event)."""
+
+    __slots__ = ("fed", "last", "process", "routes")
+
+    def __init__(self, process: str, routes: dict[str, _Route]) -> None:
+        self.process = process
+        self.routes = routes  # the dispatch of the case's process, shared by its cases
+        self.last: Event | None = None
+        self.fed = 0  # bit i set: rule i was fed an event of this case and may hold state
+
+
+_MAX_ROUTES = 256  # entries per process in the dispatch table for activities no rule watches
+
+# The feed methods of the rules that take an event (in rule-file order), and their bits.
+_Route = tuple[tuple[Callable[[Event], Sequence[Finding]], ...], int]
 
 
 class Monitor:
@@ -53,51 +71,96 @@ class Monitor:
         for rule in self.rules:
             rule.bind(context)
         self._case_end = ruleset.case_end
-        self._every = tuple(r for r in self.rules if r.watches() is None)
-        self._dispatch = self._index()
-        self._last: dict[str, Event] = {}
-        self._process: dict[str, str] = {}
+        # Asked once: ``watches`` and the scope are fixed for a rule's life.
+        self._watches = tuple(rule.watches() for rule in self.rules)
+        self._watched: frozenset[str] = frozenset().union(*(w for w in self._watches if w))
+        # Process -> activity -> route, filled as (process, activity) pairs first come. An
+        # activity no rule watches shares the process's ``_other`` route and gets an entry only
+        # while the table is small, so a log of endless distinct names cannot grow it.
+        self._routes: dict[str, dict[str, _Route]] = {}
+        self._other: dict[str, _Route] = {}
+        self._enders: dict[int, tuple[Callable[[str], Sequence[Finding]], ...]] = {}
+        self._cases: dict[str, _Case] = {}
         self._seen: set[str] = set()
         self._horizon: dt.datetime | None = None
 
-    def _index(self) -> dict[str, tuple[Rule, ...]]:
-        """Activity -> the rules to feed, in rule-file order (so findings keep that order)."""
-        activities: set[str] = set()
-        for rule in self.rules:
-            activities |= rule.watches() or frozenset()
-        return {
-            activity: tuple(r for r in self.rules if (w := r.watches()) is None or activity in w)
-            for activity in activities
-        }
+    def _process_routes(self, process: str) -> dict[str, _Route]:
+        routes = self._routes.get(process)
+        if routes is None:
+            routes = self._routes[process] = {}
+        return routes
+
+    def _route(self, process: str, activity: str) -> _Route:
+        """The rules an event of ``activity`` in a case of ``process`` goes to (and caches it)."""
+        routes = self._process_routes(process)
+        if activity in self._watched:
+            route = routes[activity] = self._build_route(process, activity)
+            return route
+        other = self._other.get(process)
+        if other is None:
+            other = self._other[process] = self._build_route(process, None)
+        if len(routes) < _MAX_ROUTES:
+            routes[activity] = other
+        return other
+
+    def _build_route(self, process: str, activity: str | None) -> _Route:
+        feeds: list[Callable[[Event], Sequence[Finding]]] = []
+        bits = 0
+        for i, (rule, watched) in enumerate(zip(self.rules, self._watches, strict=True)):
+            if watched is not None and activity not in watched:
+                continue
+            if not rule.spec.applies_to(process):
+                continue
+            feeds.append(rule.feed)
+            bits |= 1 << i
+        return tuple(feeds), bits
 
     def last_event(self, case: str) -> Event | None:
         """The latest event of an open case: its actor is who holds the case now."""
-        return self._last.get(case)
+        state = self._cases.get(case)
+        return None if state is None else state.last
 
     def feed(self, event: Event) -> list[Finding]:
         case = event.case
-        if event.process:
-            process = self._process.setdefault(case, event.process)
-        else:
-            process = self._process.get(case, "")
-        self._last[case] = event
-        if self._horizon is None or event.time > self._horizon:
+        state = self._cases.get(case)
+        if state is None:
+            process = event.process
+            state = self._cases[case] = _Case(process, self._process_routes(process))
+        elif event.process and not state.process:
+            # The first event that names a process fixes the case's process.
+            state.process = event.process
+            state.routes = self._process_routes(event.process)
+        state.last = event
+        horizon = self._horizon
+        if horizon is None or event.time > horizon:
             self._horizon = event.time
+        activity = event.activity
+        route = state.routes.get(activity)
+        if route is None:
+            route = self._route(state.process, activity)
+        feeds, bits = route
+        state.fed |= bits
         found: list[Finding] = []
-        for rule in self._dispatch.get(event.activity, self._every):
-            scope = rule.spec.processes
-            if scope and process not in scope:
-                continue
-            self._keep(rule.feed(event), found)
-        if event.activity in self._case_end:
-            self._end(case, found)
+        for feed in feeds:
+            findings = feed(event)
+            if findings:
+                self._keep(findings, found)
+        if activity in self._case_end:
+            self._end(case, state.fed, found)
         return found
 
-    def _end(self, case: str, found: list[Finding]) -> None:
-        for rule in self.rules:
-            self._keep(rule.end_case(case), found)
-        self._last.pop(case, None)
-        self._process.pop(case, None)
+    def _end(self, case: str, fed: int, found: list[Finding]) -> None:
+        # Only the rules that were fed an event of the case can hold anything of it.
+        enders = self._enders.get(fed)
+        if enders is None:
+            enders = self._enders[fed] = tuple(
+                rule.end_case for i, rule in enumerate(self.rules) if fed >> i & 1
+            )
+        for end_case in enders:
+            findings = end_case(case)
+            if findings:
+                self._keep(findings, found)
+        del self._cases[case]
 
     def tick(self, now: dt.datetime) -> list[Finding]:
         """Judge open cases against the clock (deadlines passed or near)."""

@@ -172,8 +172,12 @@ class _XesReader:
         """A document without traces is an empty log only if it is a log at all."""
         tag = root.tag if root is not None else ""
         if tag.rpartition("}")[2] != "log":
-            raise LogError(self.path, None, None,
-                           f"not an XES log: the root element is <{tag.rpartition('}')[2]}>")
+            raise LogError(
+                self.path,
+                None,
+                None,
+                f"not an XES log: the root element is <{tag.rpartition('}')[2]}>",
+            )
 
     def _read_log_head(self, trace: Any) -> None:
         """Learn the namespace and the log-level process name from what precedes the first trace."""

@@ -49,7 +49,8 @@ def scope_paths(user: User) -> list[str]:
     """Path prefixes of the subtrees a head or leader oversees (empty for everyone else)."""
     if not is_active(user) or user.role not in SUBTREE_ROLES:
         return []
-    return sorted(u.path for u in user.scope_units.all())
+    # An empty path (a unit not yet placed in the tree) would prefix-match every unit.
+    return sorted(u.path for u in user.scope_units.all() if u.path)
 
 
 def subtree_q(user: User, path_field: str) -> Q:

@@ -61,7 +61,7 @@ PUSH_LIMIT = 10000
 WORKER_ACTOR = "monitoring-worker"
 
 
-class LeaseLost(Exception):
+class LeaseLostError(Exception):
     """Another worker took the job over (this one was presumed dead): stop without writing."""
 
 
@@ -98,9 +98,17 @@ def import_job_create(
         job.file.save(name, upload, save=False)
         job.status, job.failure = _columns_status(job)
         job.save()
-        audit_record(by=by, action="monitoring.import.create", obj=job, after=snapshot(job))
+        audit_record(
+            by=by,
+            action="monitoring.import.create",
+            obj=job,
+            after={**snapshot(job, _CREATED), "file": job.file.name},
+        )
         _enqueue_on_commit(job)
     return job
+
+
+_CREATED = ["source_system", "format", "original_name", "size_bytes", "columns", "status"]
 
 
 def import_job_set_columns(*, by: User, job: ImportJob, columns: Mapping[str, str]) -> ImportJob:
@@ -173,15 +181,12 @@ def import_job_claim(*, job_id: int, owner: str) -> bool:
     updated, another worker got there first (or the job is finished)."""
     now = timezone.now()
     claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, lease_until__lt=now)
-    updated = (
-        ImportJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS)
-        .update(
-            status=JobStatus.RUNNING,
-            lease_owner=owner,
-            lease_until=now + LEASE,
-            attempts=F("attempts") + 1,
-            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
-        )
+    updated = ImportJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=JobStatus.RUNNING,
+        lease_owner=owner,
+        lease_until=now + LEASE,
+        attempts=F("attempts") + 1,
+        started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
     )
     return updated == 1
 
@@ -248,7 +253,7 @@ def import_job_continue(
             _commit_batch(job, owner, batch, resolver)
             if after_batch is not None:
                 after_batch(job)
-    except LeaseLost:
+    except LeaseLostError:
         log.warning("import %s: lease lost to another worker", job_id)
         return False
     except LogError as error:
@@ -290,7 +295,7 @@ def _renew(job: ImportJob, owner: str) -> None:
         pk=job.pk, lease_owner=owner, status=JobStatus.RUNNING, records_done=job.records_done
     ).update(lease_until=timezone.now() + LEASE)
     if held != 1:
-        raise LeaseLost
+        raise LeaseLostError
 
 
 def _commit_batch(
@@ -324,7 +329,8 @@ def _record_row_errors(job: ImportJob, errors: list[tuple[int | None, LogError]]
             where=error.where,
             field=(error.field or "")[:200],
             message=error.message,
-            message_zh=error.message_zh.rpartition("：")[2] if error.message_zh else "",
+            # The Chinese text alone: ``message_zh`` would prefix the server's file path.
+            message_zh=getattr(error, "_message_zh", ""),
         )
         for position, error in errors[:room]
     )
@@ -460,7 +466,7 @@ def value_mapping_set(*, by: User, kind: str, value: str, target: str) -> ValueM
     return mapping
 
 
-_TARGET_FIELD = {
+_TARGET_FIELD: dict[str, str] = {
     MappingKind.STAFF: "staff_id",
     MappingKind.POST: "post_id",
     MappingKind.UNIT: "unit_id",

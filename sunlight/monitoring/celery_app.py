@@ -13,7 +13,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.settings")
 django.setup()
 
-from celery import Celery, Task  # noqa: E402
+from celery import Celery, Task  # type: ignore[import-untyped]  # noqa: E402
 
 from sunlight.monitoring import actions, tasks  # noqa: E402
 from sunlight.monitoring.models import ImportJob, JobStatus  # noqa: E402

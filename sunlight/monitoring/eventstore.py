@@ -77,13 +77,13 @@ class Resolver:
         for mapping in ValueMapping.objects.all():
             mapped[mapping.kind][mapping.value] = mapping.target_id
         self.mapped = mapped
-        self.codes = {
+        self.codes: dict[str, dict[str, int]] = {
             MappingKind.STAFF: dict(Staff.objects.values_list("staff_no", "pk")),
             MappingKind.POST: dict(Post.objects.values_list("code", "pk")),
             MappingKind.UNIT: dict(Unit.objects.values_list("code", "pk")),
             MappingKind.PROCESS: dict(PowerItem.objects.values_list("code", "pk")),
         }
-        self.names = {
+        self.names: dict[str, dict[str, int]] = {
             MappingKind.STAFF: _unique_by(Staff.objects.values_list("name", "pk")),
             MappingKind.POST: _unique_by(Post.objects.values_list("name", "pk")),
             MappingKind.UNIT: _unique_by(Unit.objects.values_list("name", "pk")),
@@ -91,7 +91,8 @@ class Resolver:
         }
         # Post names repeat across units (every branch has a 税源管理员): the unit decides.
         self.post_in_unit = {
-            (unit_id, name): pk for name, unit_id, pk in Post.objects.values_list("name", "unit_id", "pk")
+            (unit_id, name): pk
+            for name, unit_id, pk in Post.objects.values_list("name", "unit_id", "pk")
         }
         self.staff_unit = dict(Staff.objects.values_list("pk", "unit_id"))
         self.post_unit = dict(Post.objects.values_list("pk", "unit_id"))
@@ -140,6 +141,8 @@ def resolve(resolver: Resolver, event: Event) -> Resolved:
     unknown: list[tuple[str, str]] = []
     staff = _lookup(resolver, MappingKind.STAFF, event.resource, unknown)
     unit = _lookup(resolver, MappingKind.UNIT, event.unit, unknown)
+    # The process is kept on the case; here it is only checked, so an unknown one is listed.
+    _lookup(resolver, MappingKind.PROCESS, event.process, unknown)
     post = resolver.post(event.post, unit)
     if post is None and event.post:
         unknown.append((MappingKind.POST, event.post))
@@ -149,7 +152,9 @@ def resolve(resolver: Resolver, event: Event) -> Resolved:
     return Resolved(staff, post, unit, unknown)
 
 
-def _lookup(resolver: Resolver, kind: str, value: str, unknown: list[tuple[str, str]]) -> int | None:
+def _lookup(
+    resolver: Resolver, kind: str, value: str, unknown: list[tuple[str, str]]
+) -> int | None:
     found = resolver.find(kind, value)
     if found is None and value:
         unknown.append((kind, value))
@@ -250,7 +255,8 @@ def _insert_returning(
     quote = connection.ops.quote_name
     limit = min(connection.features.max_query_params or 65535, 65535)
     per_statement = max(limit // len(columns), 1)
-    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
+    # Only quoted model names are interpolated; every value is a parameter.
+    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "  # noqa: S608
     tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {quote(returning)}" if returning else "")
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     inserted: set[str] = set()

@@ -23,7 +23,9 @@ FIELD_LABELS = {
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Log file"), help_text=_("CSV, XES or JSON lines; may be gzipped."))
+    file = forms.FileField(
+        label=_("Log file"), help_text=_("CSV, XES or JSON lines; may be gzipped.")
+    )
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[("", _("From the file name")), *LogFormat.choices],
@@ -46,7 +48,9 @@ class ColumnsForm(forms.Form):
         choices = [("", _("(none)")), *((name, name) for name in header if name)]
         for name in FIELDS:
             self.fields[name] = forms.ChoiceField(
-                label=FIELD_LABELS[name], choices=choices, required=name in ("case", "activity", "time")
+                label=FIELD_LABELS[name],
+                choices=choices,
+                required=name in ("case", "activity", "time"),
             )
 
     def columns(self) -> dict[str, str]:

@@ -17,11 +17,10 @@ import gzip
 import itertools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from controls.events import Event
-from controls.io import LogError
-from controls.io import csvlog, jsonl, xes
+from controls.io import LogError, csvlog, jsonl, xes
 from controls.io.encoding import open_text
 from controls.io.timestamps import TimestampParser
 
@@ -29,7 +28,9 @@ Record = tuple[int | None, Event | LogError]
 _CHUNK = 1 << 20
 
 
-def read_records(path: Path, fmt: str, columns: Mapping[str, str] | None = None) -> Iterator[Record]:
+def read_records(
+    path: Path, fmt: str, columns: Mapping[str, str] | None = None
+) -> Iterator[Record]:
     """Every record of the log at ``path`` in order; bad records come as ``LogError``."""
     if fmt == "csv":
         return _csv_records(path, columns or None)
@@ -37,7 +38,7 @@ def read_records(path: Path, fmt: str, columns: Mapping[str, str] | None = None)
         return _jsonl_records(path)
     if fmt == "xes":
         xes._check_prolog(path)
-        return _TolerantXes(path, TimestampParser()).events()
+        return cast(Iterator[Record], _TolerantXes(path, TimestampParser()).events())
     raise LogError(path, None, None, f"unknown log format {fmt!r}")
 
 
@@ -82,7 +83,8 @@ def _csv_records(path: Path, columns: Mapping[str, str] | None) -> Iterator[Reco
             header = next(rows, None)
             if not header:
                 raise LogError(path, 1, None, "the file is empty: a header row is expected")
-            yield from _TolerantRows(path, header, columns, TimestampParser()).events(rows)
+            reader = _TolerantRows(path, header, columns, TimestampParser())
+            yield from cast(Iterator[Record], reader.events(rows))
         except UnicodeDecodeError as error:
             raise LogError(path, None, None, f"cannot decode the text: {error}") from None
         except csv.Error as error:
@@ -139,9 +141,7 @@ class _TolerantXes(xes._XesReader):
         except LogError as error:
             yield error.position, error
 
-    def _event(
-        self, element: Any, case: str, process: str, trace_data: dict[str, Any]
-    ) -> Any:
+    def _event(self, element: Any, case: str, process: str, trace_data: dict[str, Any]) -> Any:
         try:
             return element.sourceline, super()._event(element, case, process, trace_data)
         except LogError as error:

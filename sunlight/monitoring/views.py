@@ -27,7 +27,7 @@ from sunlight.core.htmx import current_user, is_htmx
 from sunlight.core.models import User
 from sunlight.monitoring import actions, policy, queries, reading
 from sunlight.monitoring.forms import ColumnsForm, MappingForm, UploadForm
-from sunlight.monitoring.models import ImportJob, JobStatus
+from sunlight.monitoring.models import ImportJob, JobStatus, MappingKind
 
 PAGE_SIZE = 25
 LIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -94,12 +94,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _unknowns(job: ImportJob) -> list[dict[str, Any]]:
     """The job's unmatched values still unmapped, with how many of its events carry each."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, values in queries.pending_values(job.unknowns).items():
         counts = queries.unknown_counts(job, kind, values)
         rows.extend(
             {"form": MappingForm(initial={"kind": kind, "value": value}), "kind": kind,
-             "value": value, "events": counts.get(value, 0)}
+             "label": MappingKind(kind).label, "value": value, "events": counts.get(value, 0)}
             for value in values
         )  # fmt: skip
     return rows
@@ -182,5 +182,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "monitoring/case_detail.html",
-        {"case": case, "events": queries.case_timeline(case), "back": reverse("monitoring:case-list")},
+        {
+            "case": case,
+            "events": queries.case_timeline(case),
+            "back": reverse("monitoring:case-list"),
+        },
     )

@@ -162,8 +162,14 @@ def _create(*, by: User | None, instance: M, action: str) -> M:
 # --- units --------------------------------------------------------------------------------------
 
 
+def _stored_path(pk: int | None) -> str:
+    # Paths are re-read, never taken from the caller's objects: a move earlier in the same
+    # import may have re-pathed them in the database since they were loaded.
+    return Unit.objects.values_list("path", flat=True).get(pk=pk) if pk else ""
+
+
 def _unit_path(unit: Unit) -> str:
-    return f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+    return f"{_stored_path(unit.parent_id) or '/'}{unit.pk}/"
 
 
 def unit_create(
@@ -187,8 +193,8 @@ def unit_create(
     return unit
 
 
-def _refuse_cycle(unit: Unit, parent: Unit | None) -> None:
-    if parent is not None and parent.path.startswith(unit.path):
+def _refuse_cycle(unit: Unit) -> None:
+    if unit.parent_id is not None and _stored_path(unit.parent_id).startswith(unit.path):
         raise ValidationError({"parent": _("A unit cannot be placed under itself or below it.")})
 
 
@@ -202,12 +208,12 @@ def _repath_subtree(unit: Unit, old_path: str) -> None:
 def unit_update(*, by: User | None, unit: Unit, **fields: Any) -> Unit:
     _require(by, access.manages_org)
     with restored_on_error(unit), transaction.atomic():
+        unit.path = old_path = _stored_path(unit.pk)
         before = snapshot(unit)
-        old_path = unit.path
         changed = _apply(unit, fields, UNIT_FIELDS)
         if not changed:
             return unit
-        _refuse_cycle(unit, unit.parent)
+        _refuse_cycle(unit)
         unit.full_clean()
         if "parent" in changed:
             unit.path = _unit_path(unit)

@@ -169,7 +169,7 @@ class PostFilterForm(forms.Form):
     q = forms.CharField(label=_("search"), required=False)
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
     power_type = forms.ChoiceField(
-        label=_("power type"), choices=[("", _("all")), *PowerType.choices], required=False
+        label=_("power type"), choices=[("", _("All")), *PowerType.choices], required=False
     )
     high_risk = forms.BooleanField(label=_("high-risk only"), required=False)
 
@@ -183,5 +183,5 @@ class PostFilterForm(forms.Form):
 class PowerFilterForm(forms.Form):
     q = forms.CharField(label=_("search"), required=False)
     category = forms.ChoiceField(
-        label=_("category"), choices=[("", _("all")), *PowerCategory.choices], required=False
+        label=_("category"), choices=[("", _("All")), *PowerCategory.choices], required=False
     )

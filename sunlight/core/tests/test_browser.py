@@ -54,12 +54,12 @@ def test_a_head_approves_a_duty_in_place(live_server: Any, page: Any) -> None:
     )
     actions.duty_draft(by=None, post=post, text="按时完成纳税评估任务，发现问题及时移交稽查")
     outside: list[str] = []
-    page.on(
-        "request",
-        lambda r: outside.append(r.url)
-        if not r.url.startswith(("data:", live_server.url))
-        else None,
-    )
+
+    def note_outside(request: Any) -> None:
+        if not request.url.startswith(("data:", live_server.url)):
+            outside.append(request.url)
+
+    page.on("request", note_outside)
 
     page.goto(f"{live_server.url}/login/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
@@ -94,3 +94,50 @@ def test_a_head_approves_a_duty_in_place(live_server: Any, page: Any) -> None:
 
     assert Duty.objects.get(pk=waiting.pk).status == DutyStatus.LEADER_REVIEW
     assert outside == []
+
+
+def test_the_main_pages_in_both_languages(live_server: Any, page: Any) -> None:
+    world = build_world()
+    actions.power_item_create(
+        by=None,
+        code="JM-001",
+        name="减免税审批",
+        category="relief",
+        power_type="decide",
+        unit=world.dept_a1,
+        post=world.post_a2,
+        time_limit_days=20,
+        legal_bases=[("中华人民共和国税收征收管理法", "第三十三条")],
+    )
+    actions.duty_submit(
+        by=None, duty=actions.duty_draft(by=None, post=world.post_a2, text="审核减免税申请资料")
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page.goto(f"{live_server.url}/login/")
+    page.screenshot(path=str(ARTIFACTS / "login-zh.png"))
+    page.fill("#id_username", "office")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    tour = {
+        "home": "/",
+        "units": "/org/units/",
+        "posts": "/org/posts/",
+        "staff": f"/org/staff/{world.staff_a.pk}/",
+        "powers": "/org/powers/",
+        "reviews": "/org/reviews/",
+    }
+    for name, path in tour.items():
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        page.screenshot(path=str(ARTIFACTS / f"{name}-zh.png"), full_page=True)
+
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(live_server.url + tour["powers"])
+    assert "Power list" in page.inner_text("h2")
+    assert "Tax relief" in page.inner_text("table")
+    page.screenshot(path=str(ARTIFACTS / "powers-en.png"), full_page=True)

@@ -96,3 +96,15 @@ def test_home_counts_what_the_user_may_see(world: World) -> None:
     client.force_login(world.user("head"))
     counts = client.get(reverse("home")).context["counts"]
     assert counts == {"units": 2, "posts": 2, "staff": 1, "power_items": 0}
+
+
+@pytest.mark.django_db
+def test_error_pages_are_translated(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("staff"))
+    missing = client.get(reverse("org:post-detail", args=[world.post_b1.pk]))
+    refused = client.get(reverse("org:unit-create"))
+    assert missing.status_code == 404
+    assert "该记录不存在或不在您的权限范围内" in missing.content.decode()
+    assert refused.status_code == 403
+    assert "您无权进行此项操作" in refused.content.decode()

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from sunlight.org.spreadsheets.columns import (
     INSTRUCTIONS_TITLES,
@@ -23,6 +23,9 @@ from sunlight.org.spreadsheets.columns import (
     Sheet,
     english,
 )
+
+# A write-only worksheet; openpyxl's type stubs miss some of its attributes, hence ``Any``.
+WriteOnlySheet = Any
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,24 +65,34 @@ def _labels(lang: Lang) -> dict[str, str]:
     }
 
 
-def _write_header(ws: Worksheet, sheet: Sheet, lang: Lang) -> None:
-    ws.append([column.title(lang) for column in sheet.columns])
+def _header_cell(ws: WriteOnlySheet, value: str, fill: PatternFill | None = None) -> Any:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = _HEADER_FONT
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def _write_header(ws: WriteOnlySheet, sheet: Sheet, lang: Lang) -> None:
+    # Write-only sheets take their layout before the first row.
+    ws.freeze_panes = "A2"
+    cells = []
     for index, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font = _HEADER_FONT
-        cell.fill = _REQUIRED_FILL if column.required else _OPTIONAL_FILL
-        cell.alignment = Alignment(vertical="center")
+        cell = _header_cell(
+            ws, column.title(lang), _REQUIRED_FILL if column.required else _OPTIONAL_FILL
+        )
         note = column.note(lang)
         if note:
             cell.comment = Comment(note, "Sunlight", width=320, height=120)
+        cells.append(cell)
         letter = get_column_letter(index)
         width = 40 if column.kind == "bases" or column.key in {"text", "description"} else 16
         ws.column_dimensions[letter].width = width
         _add_validation(ws, column, letter, lang)
-    ws.freeze_panes = "A2"
+    ws.append(cells)
 
 
-def _add_validation(ws: Worksheet, column: Column, letter: str, lang: Lang) -> None:
+def _add_validation(ws: WriteOnlySheet, column: Column, letter: str, lang: Lang) -> None:
     words: list[str] = []
     if column.kind == "choice":
         words = column.choice_words(lang)
@@ -97,27 +110,33 @@ def _add_validation(ws: Worksheet, column: Column, letter: str, lang: Lang) -> N
         error=column.note(lang)[:255],
     )
     validation.add(f"{letter}2:{letter}{_LAST_ROW}")
-    ws.add_data_validation(validation)
+    ws.data_validations.append(validation)
 
 
-def _write_rows(ws: Worksheet, sheet: Sheet, rows: Iterable[Mapping[str, Any]], lang: Lang) -> None:
-    date_columns = [i for i, c in enumerate(sheet.columns, start=1) if c.kind == "date"]
+def _write_rows(
+    ws: WriteOnlySheet, sheet: Sheet, rows: Iterable[Mapping[str, Any]], lang: Lang
+) -> None:
     for row in rows:
-        ws.append([column.cell(row.get(column.key), lang) for column in sheet.columns])
-        for index in date_columns:
-            ws.cell(row=ws.max_row, column=index).number_format = "yyyy-mm-dd"
+        ws.append([_cell(ws, column, row.get(column.key), lang) for column in sheet.columns])
+
+
+def _cell(ws: WriteOnlySheet, column: Column, value: Any, lang: Lang) -> Any:
+    if column.kind != "date" or value is None:
+        return column.cell(value, lang)
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = "yyyy-mm-dd"
+    return cell
 
 
 def _write_instructions(wb: Workbook, sheets: Sequence[Sheet], lang: Lang) -> None:
     labels = _labels(lang)
     ws = wb.create_sheet(INSTRUCTIONS_TITLES[lang])
+    for letter, width in zip("ABCDE", (14, 22, 8, 40, 80), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.append([labels["intro"]])
     ws.append([])
-    ws.append(
-        [labels["sheet"], labels["column"], labels["required"], labels["allowed"], labels["note"]]
-    )
-    for cell in ws[3]:
-        cell.font = _HEADER_FONT
+    titles = ("sheet", "column", "required", "allowed", "note")
+    ws.append([_header_cell(ws, labels[title]) for title in titles])
     for sheet in sheets:
         ws.append(
             [
@@ -138,8 +157,6 @@ def _write_instructions(wb: Workbook, sheets: Sequence[Sheet], lang: Lang) -> No
                     column.note(lang),
                 ]
             )
-    for letter, width in zip("ABCDE", (14, 22, 8, 40, 80), strict=True):
-        ws.column_dimensions[letter].width = width
 
 
 def build_workbook(
@@ -149,16 +166,13 @@ def build_workbook(
 ) -> bytes:
     """An xlsx file with one sheet per kind (headers, notes, allowed values, frozen header) and
     the given rows (values by column key); no rows gives the blank template."""
-    wb = Workbook()
-    default = wb.active
+    wb = Workbook(write_only=True)  # rows stream to the file instead of piling up in memory
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title(lang))
         _write_header(ws, sheet, lang)
         if rows and sheet.key in rows:
             _write_rows(ws, sheet, rows[sheet.key], lang)
     _write_instructions(wb, sheets, lang)
-    if default is not None:
-        wb.remove(default)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -159,3 +159,24 @@ def test_update_names_bad_field(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
         actions.unit_update(by=world.user("office"), unit=world.dept_a1, sort_order="many")
     assert "sort_order" in exc.value.message_dict
+
+
+def test_moves_with_stale_objects_keep_paths_right(world: World) -> None:
+    """An importer holding objects loaded before an earlier move must not corrupt paths."""
+    office = world.user("office")
+    stale_dept = Unit.objects.get(pk=world.dept_a1.pk)
+    team = actions.unit_create(by=None, code="T", name="T", kind=UnitKind.TEAM, parent=stale_dept)
+    actions.unit_update(by=office, unit=world.county_a, parent=world.county_b)
+
+    # ``stale_dept`` still holds its old path; moving ``team`` under it must use the real one.
+    other = actions.unit_create(
+        by=None, code="T2", name="T2", kind=UnitKind.TEAM, parent=world.city
+    )
+    actions.unit_update(by=office, unit=other, parent=stale_dept)
+    actions.unit_update(by=office, unit=stale_dept, name="改名")
+
+    for unit in Unit.objects.all():
+        expected = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+        assert unit.path == expected, unit.code
+    team.refresh_from_db()
+    assert team.path.startswith(world.county_b.path)

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     help = "Run queued imports (the embedded default: no broker needed)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="Run what is queued now, then stop.")
+        parser.add_argument(
+            "--once", action="store_true", help="Run what is queued now, then stop."
+        )
         parser.add_argument("--sleep", type=float, default=1.0, help="Seconds between polls.")
         parser.add_argument("--batch-size", type=int, default=actions.BATCH_SIZE)
 
