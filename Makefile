@@ -26,7 +26,9 @@ migrate: install messages
 demo: migrate
 	$(PY) manage.py loaddemo --if-empty
 
+# The embedded default: one local worker for background jobs (no broker), next to the web server.
 run: demo
+	$(PY) manage.py monitoring_worker & trap 'kill $$!' EXIT; \
 	SUNLIGHT_DEBUG=$${SUNLIGHT_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install

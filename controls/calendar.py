@@ -36,6 +36,7 @@ _TRUE = frozenset(("1", "true", "yes", "y", "workday", "是", "班", "上班", "
 _FALSE = frozenset(("0", "false", "no", "n", "holiday", "rest", "否", "休", "休息", "节假日"))
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _MARGIN_YEARS = 2
+_MEMO_SIZE = 1 << 16  # remembered (day, n) answers, per kind
 
 
 def _official_exceptions() -> tuple[dict[dt.date, bool], frozenset[int]]:
@@ -54,6 +55,11 @@ class WorkCalendar:
         self._exceptions = {d: w for d, w in exceptions.items() if w != (d.weekday() < 5)}
         self.covered_years = covered_years
         self._origin = 0  # ordinal of the first day in ``_cumulative``
+        # Answers of add_workdays / deadline by (day, n): time limits ask the same few limits
+        # from the same few hundred days over and over. The answers never change (the table
+        # only ever grows), so the memo is only cleared to bound its size.
+        self._added: dict[tuple[dt.date, int], dt.date] = {}
+        self._due: dict[tuple[dt.date, int], tuple[dt.date, bool]] = {}
         self._cumulative: list[int] = []  # working days from the origin up to each day, inclusive
         first = min(covered_years, default=dt.date.today().year)  # noqa: DTZ011 - a year only
         last = max(covered_years, default=first)
@@ -84,6 +90,11 @@ class WorkCalendar:
         """Working days in (start, end]; 0 when end is not after start."""
         if end <= start:
             return 0
+        first = start.toordinal() - self._origin
+        last = end.toordinal() - self._origin
+        cumulative = self._cumulative
+        if first >= 0 and last < len(cumulative):  # both inside the table: two look-ups
+            return cumulative[last] - cumulative[first]
         self._cover(start, end)
         return self._count_through(end) - self._count_through(start)
 
@@ -91,6 +102,16 @@ class WorkCalendar:
         """The n-th working day after ``day`` (``day`` not counted); -n counts backwards."""
         if n == 0:
             return day
+        key = (day, n)
+        known = self._added.get(key)
+        if known is None:
+            known = self._add_workdays(day, n)
+            if len(self._added) >= _MEMO_SIZE:
+                self._added.clear()
+            self._added[key] = known
+        return known
+
+    def _add_workdays(self, day: dt.date, n: int) -> dt.date:
         previous = day - dt.timedelta(days=1)
         self._cover(previous, day)
         if n > 0:
@@ -109,6 +130,16 @@ class WorkCalendar:
         """The due date (the end of that day) and whether any counted day is provisional."""
         if n < 0:
             raise ValueError(f"a time limit cannot be negative: {n}")
+        key = (start, n)
+        known = self._due.get(key)
+        if known is None:
+            known = self._deadline(start, n)
+            if len(self._due) >= _MEMO_SIZE:
+                self._due.clear()
+            self._due[key] = known
+        return known
+
+    def _deadline(self, start: dt.date, n: int) -> tuple[dt.date, bool]:
         due = self.add_workdays(start, n)
         if n == 0:
             return due, False

@@ -256,18 +256,19 @@ class _XesReader:
     def _event(self, element: Any, case: str, process: str, trace_data: dict[str, Any]) -> Event:
         fields: dict[str, str] = {}
         data = trace_data.copy()
-        stamp_element = element
+        converters = self.converters
+        # The hot loop of the reader: one pass, few calls; errors are explained on a slow path.
         for attribute in element:
             key = attribute.get("key")
+            value = attribute.get("value")
             name = _FIELDS.get(key)
             if name is not None:
-                fields[name] = attribute.get("value")
-                if name == "time":
-                    stamp_element = attribute
+                fields[name] = value
                 continue
-            # Only non-field attributes need their type (and so their tag) looked at.
-            convert = self.converters.get(attribute.tag)
-            if convert is not None and key is not None:
+            convert = converters.get(attribute.tag)
+            if convert is str and value is not None:
+                data[key] = value
+            elif convert is not None and key is not None:
                 data[key] = self._typed(attribute, key, convert)
         activity = fields.get("activity")
         if activity is None:
@@ -283,7 +284,7 @@ class _XesReader:
         return Event(
             case,
             activity,
-            self._time(stamp_element, fields.get("time")),
+            self._time(element, fields.get("time")),
             fields.get("resource") or "",
             fields.get("post") or "",
             fields.get("unit") or "",
@@ -306,5 +307,13 @@ class _XesReader:
             return self.parse_time(stamp)
         except ValueError as error:
             raise LogError(
-                self.path, element.sourceline, "time:timestamp", str(error), where="line"
+                self.path, _stamp_line(element), "time:timestamp", str(error), where="line"
             ) from None
+
+
+def _stamp_line(event: Any) -> int:
+    """The line of the event's timestamp attribute, or of the event when it has none."""
+    for attribute in event:
+        if attribute.get("key") == "time:timestamp":
+            return int(attribute.sourceline)
+    return int(event.sourceline)

@@ -34,6 +34,10 @@ class RowErrorSerializer(serializers.ModelSerializer[ImportRowError]):
 
 
 class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
+    # Plain text in the schema: an enum named "status" would collide with the duties' one.
+    status = serializers.CharField(
+        read_only=True, help_text="columns | queued | running | done | failed"
+    )
     progress = serializers.FloatField(read_only=True)
     records_read = serializers.IntegerField(read_only=True)
     row_errors = serializers.SerializerMethodField()

@@ -67,6 +67,11 @@ class _Clock:
     provisional: bool
 
 
+# Of a clock started on a given day: (warn at, breach at, deadline, provisional).
+_Dues = tuple[dt.datetime | None, dt.datetime, dt.date | None, bool]
+_DUES_KEPT = 4096  # start days remembered per rule (about eleven years of days)
+
+
 @register
 class TimeLimit(Rule):
     """From step A to step B within a limit; or an activity's own duration (start → complete).
@@ -122,6 +127,7 @@ class TimeLimit(Rule):
         # clocks that have since stopped are skipped when they come up.
         self._due: list[tuple[dt.datetime, int, str, int, bool]] = []
         self._seq = 0
+        self._dues: dict[dt.date, _Dues] = {}
 
     def bind(self, context: RuleContext) -> None:
         super().bind(context)
@@ -156,28 +162,40 @@ class TimeLimit(Rule):
         heapq.heappush(self._due, (when, self._seq, case, n, breach))
 
     def _clock(self, start: Event, n: int) -> _Clock:
-        local = start.time.astimezone(self.zone)
-        limit = int(self.limit)
         if self.unit == "hours":
             span = dt.timedelta(hours=self.limit)
             warn = None if self.warn_fraction is None else start.time + span * self.warn_fraction
             # Late only when strictly more than the limit has passed.
             breach = start.time + span + dt.timedelta(microseconds=1)
             return _Clock(start, n, warn, breach, None, False)
+        day = start.time.astimezone(self.zone).date()
+        # Many clocks start on the same day, and a day's dues depend on nothing else.
+        dues = self._dues.get(day)
+        if dues is None:
+            if len(self._dues) >= _DUES_KEPT:
+                self._dues.clear()
+            dues = self._dues[day] = self._day_dues(day)
+        warn_at, breach_at, deadline, provisional = dues
+        return _Clock(start, n, warn_at, breach_at, deadline, provisional)
+
+    def _day_dues(self, day: dt.date) -> _Dues:
+        """Warning instant, breach instant, deadline and provisional flag of a clock started on
+        ``day`` (a day count: ``days`` or ``workdays``)."""
+        limit = int(self.limit)
         warn_days = None
         if self.warn_fraction is not None:
             warn_days = max(1, math.ceil(self.warn_fraction * limit))
         if self.unit == "days":
-            deadline = local.date() + dt.timedelta(days=limit)
+            deadline = day + dt.timedelta(days=limit)
             after = deadline + dt.timedelta(days=1)
-            warn_day = None if warn_days is None else local.date() + dt.timedelta(days=warn_days)
-            return _Clock(start, n, self._midnight(warn_day), self._at(after), deadline, False)
+            warn_day = None if warn_days is None else day + dt.timedelta(days=warn_days)
+            return self._midnight(warn_day), self._at(after), deadline, False
         calendar = self._calendar
         assert calendar is not None  # bind() made sure
-        deadline, provisional = calendar.deadline(local.date(), limit)
-        after = calendar.add_workdays(local.date(), limit + 1)
-        warn_day = None if warn_days is None else calendar.add_workdays(local.date(), warn_days)
-        return _Clock(start, n, self._midnight(warn_day), self._at(after), deadline, provisional)
+        deadline, provisional = calendar.deadline(day, limit)
+        after = calendar.add_workdays(day, limit + 1)
+        warn_day = None if warn_days is None else calendar.add_workdays(day, warn_days)
+        return self._midnight(warn_day), self._at(after), deadline, provisional
 
     def _midnight(self, day: dt.date | None) -> dt.datetime | None:
         return None if day is None else self._at(day)
