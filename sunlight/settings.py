@@ -155,6 +155,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Duty status and review stage share one set of choices: name it once in the schema.
+    "ENUM_NAME_OVERRIDES": {"DutyStatusEnum": "sunlight.org.models.DutyStatus"},
 }
 
 EMAIL_HOST = os.environ.get("SUNLIGHT_EMAIL_HOST", "")

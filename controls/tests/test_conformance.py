@@ -52,11 +52,19 @@ def _reference(path: Path, traces: list[list[str]]) -> list[dict[str, Any]]:
     )
     net, im, fm = _reference_net(path)
     found = token_replay.apply(log, net, im, fm, parameters={"show_progress_bar": False})
-    return [{k: r[k] for k in KEYS} for r in found]
+    return [
+        {**{k: r[k] for k in KEYS}, "problems": [t.label for t in r["transitions_with_problems"]]}
+        for r in found
+    ]
 
 
 def _ours(model: PetriNet, traces: list[list[str]]) -> list[dict[str, Any]]:
-    return [r.as_pm4py() for r in Replayer(model).replay_all(traces)]
+    """Our figures, and the steps whose transition lacked tokens (the reference's "transitions
+    with problems")."""
+    return [
+        {**r.as_pm4py(), "problems": [d.activity for d in r.deviations if not d.unknown]}
+        for r in Replayer(model).replay_all(traces)
+    ]
 
 
 def _mutants(traces: list[list[str]], seed: int, count: int) -> list[list[str]]:

@@ -9,8 +9,12 @@ from sunlight.core.models import User
 
 
 def is_htmx(request: HttpRequest) -> bool:
-    """True when htmx sent the request (the page wants a fragment, not a whole document)."""
-    return bool(getattr(request, "htmx", False))
+    """True when htmx wants a fragment, not a whole document.
+
+    A history restore (the user went back to a page htmx had pushed) needs the whole page.
+    """
+    details = getattr(request, "htmx", None)
+    return bool(details) and not getattr(details, "history_restore_request", False)
 
 
 def current_user(request: HttpRequest) -> User:

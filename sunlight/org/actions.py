@@ -93,23 +93,24 @@ def _audit(
     )
 
 
-def _normalise(instance: models.Model, name: str, value: Any) -> tuple[str, Any, Any]:
-    """The attribute to set, the value to set, and that value as the database would hold it."""
+def _field(instance: models.Model, name: str) -> models.Field[Any, Any]:
     try:
         field = instance._meta.get_field(name)
     except FieldDoesNotExist as exc:
         raise TypeError(f"{type(instance).__name__} has no field {name!r}") from exc
-    if isinstance(field, models.ForeignKey):
-        if isinstance(value, models.Model):
-            return field.name, value, value.pk
-        return field.attname, value, value
     assert isinstance(field, models.Field)
+    return field
+
+
+def _stored_form(field: models.Field[Any, Any], value: Any) -> Any:
+    """``value`` as the database would hold it (a related object by its id)."""
+    if isinstance(field, models.ForeignKey):
+        return value.pk if isinstance(value, models.Model) else value
     try:
         # Spreadsheets hand over "3" for 3 or "" for None: compare what would be stored.
-        normal = field.to_python(value)
+        return field.to_python(value)
     except ValidationError as exc:
-        raise ValidationError({name: exc.messages}) from exc
-    return field.attname, normal, normal
+        raise ValidationError({field.name: exc.messages}) from exc
 
 
 def _apply(instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]) -> list[str]:
@@ -119,11 +120,15 @@ def _apply(instance: models.Model, fields: dict[str, Any], allowed: frozenset[st
         raise TypeError(f"cannot update {', '.join(sorted(unknown))}")
     changed = []
     for name, value in fields.items():
-        attr, new, stored = _normalise(instance, name, value)
-        attname = instance._meta.get_field(name).attname  # type: ignore[union-attr]
-        if getattr(instance, attname) != stored:
-            setattr(instance, attr, new)
-            changed.append(name)
+        field = _field(instance, name)
+        stored = _stored_form(field, value)
+        if getattr(instance, field.attname) == stored:
+            continue
+        if isinstance(value, models.Model):
+            setattr(instance, name, value)
+        else:
+            setattr(instance, field.attname, stored)
+        changed.append(name)
     return changed
 
 

@@ -50,15 +50,13 @@ class OrgViewSet(ActionViewSet):
     unit_code_lookup = "unit__code"
     unit_code_help = _("Only records of the unit with this code")
     scope: Callable[[User], QuerySet[Any]]
-
     model: type[Model]
+    ordering: tuple[str, ...] = ("pk",)
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return self.model._default_manager.none()
         return type(self).scope(api_user(self.request)).order_by(*self.ordering)
-
-    ordering: tuple[str, ...] = ("pk",)
 
 
 class ManagedViewSet(OrgViewSet):

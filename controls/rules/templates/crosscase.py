@@ -127,12 +127,16 @@ class Window(Generic[K, V]):
         self._entries: dict[K, deque[tuple[dt.date, V]]] = {}
         # Every entry's date and key in arrival order: eviction walks from the oldest.
         self._order: deque[tuple[dt.date, K]] = deque()
+        self._today: dt.date | None = None  # the day of the latest advance
 
-    def advance(self, today: dt.date) -> list[tuple[K, V]]:
+    def advance(self, today: dt.date) -> Sequence[tuple[K, V]]:
         """Forget every entry that no window ending on ``today`` or later can contain.
 
         Returns what was forgotten, so that a caller keeping running totals can subtract it.
         """
+        if today == self._today:
+            return ()  # most events fall on the day of the one before: nothing new to forget
+        self._today = today
         first = self.span.earliest(today)
         order = self._order
         gone: list[tuple[K, V]] = []

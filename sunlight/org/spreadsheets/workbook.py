@@ -46,7 +46,8 @@ def _labels(lang: Lang) -> dict[str, str]:
             "note": "说明",
             "yes": "是",
             "intro": "黄色表头为必填列，蓝色为选填列。数据从第 2 行开始，每行一条记录；"
-            "记录按编码识别，重复导入同一文件不会产生任何变更。整个文件校验通过后才会写入。",
+            "记录按编码识别，重复导入同一文件不会产生任何变更。整个文件校验通过后才会写入。"
+            "不需要的工作表可以删除；工作表和列按名称识别，顺序不限。",
         }
     return {
         "sheet": english(_l("Sheet")),
@@ -59,7 +60,9 @@ def _labels(lang: Lang) -> dict[str, str]:
             _l(
                 "Yellow headers are required columns, blue ones optional. Data starts on row 2, "
                 "one record per row; records are identified by their codes, so importing the same "
-                "file again changes nothing. Nothing is written unless the whole file is valid."
+                "file again changes nothing. Nothing is written unless the whole file is valid. "
+                "Sheets you do not need may be deleted; sheets and columns are found by name, "
+                "in any order."
             )
         ),
     }

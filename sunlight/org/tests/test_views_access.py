@@ -71,6 +71,8 @@ def test_lists_show_exactly_the_scope(world: World, role: str) -> None:
 
     assert {unit.code for unit, _level in units.context["rows"]} == expected["units"]
     assert {p.code for p in posts.context["page"].object_list} == expected["posts"]
+    fragment = client.get(reverse("org:post-list"), headers=HTMX)
+    assert {p.code for p in fragment.context["page"].object_list} == expected["posts"]
     assert {s.staff_no for s in staff.context["page"].object_list} == expected["staff"]
 
 

@@ -82,6 +82,14 @@ def test_the_post_filter_answers_htmx_with_the_rows_only(world: World) -> None:
     assert html.startswith('<div id="post-rows">')
     assert "纳税评估岗" in html
     assert "税源管理员" not in html
+    assert "HX-Request" in response["Vary"]
+
+    back = as_(world, "office").get(
+        reverse("org:post-list"),
+        {"q": "纳税评估"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in back.content.decode()  # going back restores the whole page
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from sunlight.core import access
 from sunlight.core.htmx import current_user, is_htmx
@@ -112,11 +113,14 @@ def post_list(request: HttpRequest) -> HttpResponse:
             posts = posts.filter(is_high_risk=True)
     page = paginate(request, posts)
     template = "org/_post_rows.html" if is_htmx(request) else "org/post_list.html"
-    return render(
+    response = render(
         request,
         template,
         {"page": page, "form": form, "can_manage": access.manages_org(user)},
     )
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
