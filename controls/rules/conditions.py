@@ -151,8 +151,7 @@ def parse_condition(text: str) -> Condition:
     parser = _Parser(text, tokenize(text))
     value = parser.expr()
     parser.expect_end()
-    test = _truth(value)
-    return Condition(text, lambda e, k: bool(test(e, k)), frozenset(parser.names))
+    return Condition(text, _truth(value), frozenset(parser.names))
 
 
 class _Parser:
@@ -300,7 +299,9 @@ def _or(a: Value, b: Value) -> Value:
 def _truth(value: Value) -> Value:
     def truth(e: Event, k: Mapping[str, Any] | None) -> bool:
         v = value(e, k)
-        return v is not None and v is not False and v != 0 and v != ""
+        if v is True:  # what every comparison gives when it holds
+            return True
+        return bool(v is not None and v is not False and v != 0 and v != "")
 
     return truth
 
@@ -330,7 +331,8 @@ def _as_number(text: str) -> float | str:
 
 
 def _equal(a: Any, b: Any) -> bool:
-    a, b = _align(a, b)
+    if type(a) is not type(b):  # values of one type need no aligning
+        a, b = _align(a, b)
     return bool(a == b)
 
 
@@ -338,7 +340,8 @@ def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     def compare(a: Any, b: Any) -> bool:
         if a is None or b is None:
             return False
-        a, b = _align(a, b)
+        if type(a) is not type(b):  # values of one type need no aligning
+            a, b = _align(a, b)
         try:
             return bool(op(a, b))
         except TypeError:  # text against number, date against text: no order, so not true

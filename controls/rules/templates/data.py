@@ -62,16 +62,21 @@ class RequiredStep(Rule):
         return None if self.keys else self.requires | {self.activity}
 
     def feed(self, event: Event) -> Sequence[Finding]:
+        # With a condition this sees every event of its cases: kept to a few look-ups.
         state = self._cases.get(event.case)
         if state is None:
             state = self._cases[event.case] = _Required()
-        if event.activity in self.requires:
+        activity = event.activity
+        if activity in self.requires:
             state.done = True
         found = NO_FINDINGS
-        applies = event.activity == self.activity and not state.done
-        if applies and (self.when is None or self.when.test(event, state.known)):
+        if (
+            activity == self.activity
+            and not state.done
+            and (self.when is None or self.when.test(event, state.known))
+        ):
             found = (self._breach(event, state.known),)
-        if self.keys:
+        if self.keys and event.data:
             _remember(state.known, event, self.keys)
         return found
 
