@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/sunlight
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages migrate demo run test test-sqlite test-postgres lint bench clean
+.PHONY: install messages catalogues migrate demo run test test-sqlite test-postgres lint bench clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# Refresh locale/*/django.po from the source; then translate the new and fuzzy entries.
+catalogues: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=node_modules
 
 migrate: install messages
 	$(PY) manage.py migrate --noinput -v 0
@@ -50,6 +54,7 @@ test: lint test-sqlite test-postgres
 
 bench: install
 	$(PY) -m controls.bench
+	$(PY) -m sunlight.monitoring.bench --pg-url $(PG_URL)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -15,13 +15,13 @@ override table that an administrator keeps (a date → working day or not, with 
 wins over the package and may extend it to years not yet published. For a year covered by
 neither, Monday to Friday are working days and answers are marked provisional.
 
-Speed: cumulative counts of working days are kept in one array, so ``workdays_between`` is two
-look-ups and ``add_workdays`` one binary search, whatever the span.
+Speed: cumulative counts of working days are kept in one array, and the working days themselves
+in another, so ``workdays_between`` is two look-ups and ``add_workdays`` three, whatever the
+span.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -36,7 +36,6 @@ _TRUE = frozenset(("1", "true", "yes", "y", "workday", "是", "班", "上班", "
 _FALSE = frozenset(("0", "false", "no", "n", "holiday", "rest", "否", "休", "休息", "节假日"))
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _MARGIN_YEARS = 2
-_MEMO_SIZE = 1 << 16  # remembered (day, n) answers, per kind
 
 
 def _official_exceptions() -> tuple[dict[dt.date, bool], frozenset[int]]:
@@ -55,12 +54,8 @@ class WorkCalendar:
         self._exceptions = {d: w for d, w in exceptions.items() if w != (d.weekday() < 5)}
         self.covered_years = covered_years
         self._origin = 0  # ordinal of the first day in ``_cumulative``
-        # Answers of add_workdays / deadline by (day, n): time limits ask the same few limits
-        # from the same few hundred days over and over. The answers never change (the table
-        # only ever grows), so the memo is only cleared to bound its size.
-        self._added: dict[tuple[dt.date, int], dt.date] = {}
-        self._due: dict[tuple[dt.date, int], tuple[dt.date, bool]] = {}
         self._cumulative: list[int] = []  # working days from the origin up to each day, inclusive
+        self._workdays: list[int] = []  # the ordinals of the working days in the array, in order
         first = min(covered_years, default=dt.date.today().year)  # noqa: DTZ011 - a year only
         last = max(covered_years, default=first)
         self._build(first - _MARGIN_YEARS, last + _MARGIN_YEARS)
@@ -102,44 +97,34 @@ class WorkCalendar:
         """The n-th working day after ``day`` (``day`` not counted); -n counts backwards."""
         if n == 0:
             return day
-        key = (day, n)
-        known = self._added.get(key)
-        if known is None:
-            known = self._add_workdays(day, n)
-            if len(self._added) >= _MEMO_SIZE:
-                self._added.clear()
-            self._added[key] = known
-        return known
+        # The k-th working day of the array (k from 1) is ``_workdays[k - 1]``: count the
+        # working days up to ``day`` (or up to the day before, backwards) and index.
+        position = day.toordinal() - self._origin
+        cumulative = self._cumulative
+        if 0 < position < len(cumulative):  # the day and the one before are in the array
+            target = cumulative[position] + n if n > 0 else cumulative[position - 1] + n + 1
+            if 0 < target <= cumulative[-1]:
+                return dt.date.fromordinal(self._workdays[target - 1])
+        return self._add_workdays(day, n)
 
     def _add_workdays(self, day: dt.date, n: int) -> dt.date:
+        """``add_workdays`` when the array must first grow to hold the answer."""
         previous = day - dt.timedelta(days=1)
         self._cover(previous, day)
         if n > 0:
             target = self._count_through(day) + n
             self._reach_count(target, day)
-            position = bisect.bisect_left(self._cumulative, target, self._position(day) + 1)
         else:
             target = self._count_through(previous) + n + 1
             while target < 1:
                 self._build(self._first_year() - max(1, -target // 200 + 1), self._last_year())
                 target = self._count_through(previous) + n + 1
-            position = bisect.bisect_left(self._cumulative, target)
-        return dt.date.fromordinal(self._origin + position)
+        return dt.date.fromordinal(self._workdays[target - 1])
 
     def deadline(self, start: dt.date, n: int) -> tuple[dt.date, bool]:
         """The due date (the end of that day) and whether any counted day is provisional."""
         if n < 0:
             raise ValueError(f"a time limit cannot be negative: {n}")
-        key = (start, n)
-        known = self._due.get(key)
-        if known is None:
-            known = self._deadline(start, n)
-            if len(self._due) >= _MEMO_SIZE:
-                self._due.clear()
-            self._due[key] = known
-        return known
-
-    def _deadline(self, start: dt.date, n: int) -> tuple[dt.date, bool]:
         due = self.add_workdays(start, n)
         if n == 0:
             return due, False
@@ -159,11 +144,13 @@ class WorkCalendar:
         first_year, last_year = max(first_year, dt.MINYEAR), min(last_year, dt.MAXYEAR)
         origin = dt.date(first_year, 1, 1).toordinal()
         end = dt.date(last_year, 12, 31).toordinal()
-        cumulative, total = [], 0
+        cumulative, workdays, total = [], [], 0
         for ordinal in range(origin, end + 1):
-            total += self.is_workday(dt.date.fromordinal(ordinal))
+            if self.is_workday(dt.date.fromordinal(ordinal)):
+                total += 1
+                workdays.append(ordinal)
             cumulative.append(total)
-        self._origin, self._cumulative = origin, cumulative
+        self._origin, self._cumulative, self._workdays = origin, cumulative, workdays
 
     def _cover(self, first: dt.date, last: dt.date) -> None:
         """Make the array span both days, so later look-ups cannot move its origin."""

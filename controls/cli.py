@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from controls.events import Finding
 from controls.io import FORMATS, LogError, load_columns, parse_columns, read_log, read_reference
-from controls.monitor import check
+from controls.monitor import Compliance, check, summarize
 from controls.rules import RuleError, RuleSet, load_rules
 from controls.rules.base import template_names
 
@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
         "--now", help="judge open cases at this ISO-8601 time (no offset: Asia/Shanghai)"
     )
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    run.add_argument(
+        "--summary", action="store_true",
+        help="print the compliance degrees by rule, case, post and unit instead of the findings",
+    )  # fmt: skip
     check_rules = commands.add_parser("validate", help="validate a rule file")
     check_rules.add_argument("--rules", required=True, help="the rule file (YAML)")
     return parser
@@ -91,6 +95,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     try:
         events = read_log(args.log, format=args.log_format, columns=columns)
         findings = check(events, ruleset, now=now, reference=reference)
+        if args.summary:
+            # The log is read a second time rather than held: reading stays constant-memory.
+            again = read_log(args.log, format=args.log_format, columns=columns)
+            _write_summary(args.format, summarize(findings, again, ruleset), out)
+            return 0
     except OSError as exc:
         raise UsageError(f"{args.log}: cannot read: {exc.strerror}") from None
     _write(args.format, findings, ruleset, out)
@@ -134,6 +143,44 @@ def _write(kind: str, findings: list[Finding], ruleset: RuleSet, out: TextIO) ->
             writer.writerow([row[name] for name in CSV_FIELDS])
     else:
         _table(findings, ruleset, out)
+
+
+SUMMARY_FIELDS = ("by", "key", "checked", "breached", "degree")
+# Each dimension of the summary and its heading in the table.
+DIMENSIONS = (
+    ("by_rule", "规则 rule"),
+    ("by_case", "案件 case"),
+    ("by_post", "岗位 post"),
+    ("by_unit", "部门 unit"),
+)
+
+
+def _write_summary(kind: str, compliance: Compliance, out: TextIO) -> None:
+    degrees = compliance.as_dict()
+    if kind == "json":
+        json.dump(degrees, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    rows = [
+        (name, key, str(d["checked"]), str(d["breached"]), f"{d['degree']:.4f}")
+        for name, _ in DIMENSIONS
+        for key, d in degrees[name].items()
+    ]
+    if kind == "csv":
+        writer = csv.writer(out)
+        writer.writerow(SUMMARY_FIELDS)
+        writer.writerows(rows)
+        return
+    for name, heading in DIMENSIONS:
+        block = [(r[1], r[2], r[3], f"{float(r[4]):.1%}") for r in rows if r[0] == name]
+        head = (heading, "检查 checked", "违规 breached", "合规度 degree")
+        widths = [max(_width(r[i]) for r in [head, *block]) for i in range(4)]
+        for row in [head, *block]:
+            cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+            print("  ".join(cells).rstrip(), file=out)
+        print(file=out)
+    print("合规度 = 未违规案件数 / 检查案件数 (degree = cases without a breach / cases checked); "
+          "预警不计为违规 (a warning is not a breach)", file=out)  # fmt: skip
 
 
 def _table(findings: list[Finding], ruleset: RuleSet, out: TextIO) -> None:

@@ -187,54 +187,23 @@ def _is_seq(value: Any) -> bool:
 
 
 # --- evaluation -------------------------------------------------------------------------------
-# Order-sensitive templates are built from four "atoms" whose state is updated event by event;
-# the other templates only need each activity's first and last position and its count.
-_ALT_RESPONSE, _ALT_PRECEDENCE, _CHAIN_RESPONSE, _CHAIN_PRECEDENCE = range(4)
-_ATOMS_OF = {
+# A case is summed up as it goes by: each activity's first and last position and count, the
+# count of each pair of adjacent activities (which decides every chain template), the trace
+# itself (to find where a chain broke, only once it did), and a small state machine per
+# alternation. The verdict then checks each template in one tight loop over the constraints the
+# case's own activities can break, so a model of thousands of constraints costs a case only
+# what its activities touch.
+
+_ALT_RESPONSE, _ALT_PRECEDENCE = 0, 1
+_ALT_ATOMS = {
     "altresponse": (_ALT_RESPONSE,),
     "altprecedence": (_ALT_PRECEDENCE,),
     "altsuccession": (_ALT_RESPONSE, _ALT_PRECEDENCE),
-    "chainresponse": (_CHAIN_RESPONSE,),
-    "chainprecedence": (_CHAIN_PRECEDENCE,),
-    "chainsuccession": (_CHAIN_RESPONSE, _CHAIN_PRECEDENCE),
-    "nonchainsuccession": (_CHAIN_RESPONSE, _CHAIN_PRECEDENCE),
 }
-
-
-class _Plan:
-    """Per model: which atoms each activity wakes up, so an event costs only what it touches."""
-
-    def __init__(self, constraints: tuple[Constraint, ...]) -> None:
-        atoms: dict[tuple[int, str, str], int] = {}
-        self.atoms_of: list[tuple[int, ...]] = []
-        for c in constraints:
-            ids = []
-            for kind in _ATOMS_OF.get(c.template, ()):
-                key = (kind, c.activities[0], c.activities[1])
-                ids.append(atoms.setdefault(key, len(atoms)))
-            self.atoms_of.append(tuple(ids))
-        self.atom_kind = [k for k, _, _ in atoms]
-        self.atom_acts = [(a, b) for _, a, b in atoms]
-        # alternation atoms react to their own activities; chain-response atoms to the event
-        # after an ``a`` (whatever it is); chain-precedence atoms to a ``b``.
-        self.alt_by_act: dict[str, list[int]] = {}
-        self.chain_resp_by_a: dict[str, list[int]] = {}
-        self.chain_prec_by_b: dict[str, list[int]] = {}
-        for i, (kind, a, b) in enumerate(atoms):
-            if kind in (_ALT_RESPONSE, _ALT_PRECEDENCE):
-                self.alt_by_act.setdefault(a, []).append(i)
-                if b != a:
-                    self.alt_by_act.setdefault(b, []).append(i)
-            elif kind == _CHAIN_RESPONSE:
-                self.chain_resp_by_a.setdefault(a, []).append(i)
-            else:
-                self.chain_prec_by_b.setdefault(b, []).append(i)
-        self.always, self.suspects = _suspects(constraints)
-
-
-# Which activities must occur for a template to be violated: "a", "b", "either" (a or b, for
-# templates that also fail when only one of them occurs), or "always" (fails on absence too).
-_BROKEN_BY = {
+# Which occurring activity can break a constraint: its first ("a"), its second ("b"), either,
+# or none ("always": broken by absence too). Each template's check loops over its constraints
+# indexed by that activity.
+_TRIGGER = {
     "existence": "always",
     "exactly_one": "always",
     "init": "always",
@@ -245,7 +214,7 @@ _BROKEN_BY = {
     "altresponse": "a",
     "chainresponse": "a",
     "nonsuccession": "a",
-    "nonchainsuccession": "a",
+    "nonchainsuccession": "pair",
     "precedence": "b",
     "altprecedence": "b",
     "chainprecedence": "b",
@@ -255,27 +224,53 @@ _BROKEN_BY = {
     "chainsuccession": "either",
 }
 
-
-def _suspects(
-    constraints: tuple[Constraint, ...],
-) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
-    """Constraints to check whatever happens, and those each activity's presence may break."""
-    always: list[int] = []
-    by_activity: dict[str, list[int]] = {}
-    for i, c in enumerate(constraints):
-        rule = _BROKEN_BY[c.template]
-        acts = c.activities
-        if rule == "always":
-            always.append(i)
-            continue
-        chosen = {"a": acts[:1], "b": acts[-1:], "either": acts}[rule]
-        for activity in dict.fromkeys(chosen):
-            by_activity.setdefault(activity, []).append(i)
-    return tuple(always), {k: tuple(v) for k, v in by_activity.items()}
+Pairs = dict[str, list[tuple[int, str]]]  # activity → [(constraint index, the other activity)]
+Found = list[tuple[int, int | None]]  # (constraint index, position to blame)
 
 
-# Templates whose violation, once seen in a prefix, stays in every continuation (for the atom
-# templates: once an atom has broken; for ``exactly_one``: once the step occurred twice).
+class _Plan:
+    """Per model: the constraints of each template indexed by the activity that can break them,
+    and the alternation state machines each activity drives."""
+
+    def __init__(self, constraints: tuple[Constraint, ...]) -> None:
+        self.unary: dict[str, list[tuple[int, str]]] = {t: [] for t in UNARY}
+        self.by_a: dict[str, Pairs] = {t: {} for t in TEMPLATES}
+        self.by_b: dict[str, Pairs] = {t: {} for t in TEMPLATES}
+        self.pair: dict[tuple[str, str], int] = {}  # nonchainsuccession
+        self.index_of = {c: i for i, c in enumerate(constraints)}
+        atoms: dict[tuple[int, str, str], int] = {}
+        self.atoms_of: dict[int, tuple[int, ...]] = {}
+        for i, c in enumerate(constraints):
+            a, b = c.activities[0], c.activities[-1]
+            trigger = _TRIGGER[c.template]
+            if trigger == "always":
+                self.unary[c.template].append((i, a))
+            elif trigger == "pair":
+                self.pair[(a, b)] = i
+            if trigger in ("a", "either"):
+                self.by_a[c.template].setdefault(a, []).append((i, b))
+            if trigger in ("b", "either"):
+                self.by_b[c.template].setdefault(b, []).append((i, a))
+            kinds = _ALT_ATOMS.get(c.template, ())
+            self.atoms_of[i] = tuple(atoms.setdefault((k, a, b), len(atoms)) for k in kinds)
+        self.atom_kind = [k for k, _, _ in atoms]
+        self.atom_acts = [(a, b) for _, a, b in atoms]
+        self.alt_by_act: dict[str, list[int]] = {}
+        for i, (_, a, b) in enumerate(atoms):
+            self.alt_by_act.setdefault(a, []).append(i)
+            if b != a:
+                self.alt_by_act.setdefault(b, []).append(i)
+        self.checks = [(t, _CHECKS[t]) for t in TEMPLATES if self.unary.get(t) or self._has(t)]
+
+    def _has(self, template: str) -> bool:
+        return bool(self.by_a[template] or self.by_b[template]) or (
+            template == "nonchainsuccession" and bool(self.pair)
+        )
+
+
+# Templates whose violation, once seen in a prefix, stays in every continuation (for chains and
+# alternations: once they broke, not while the last step still waits for its successor; for
+# ``exactly_one``: once the step occurred twice).
 _FINAL_ONCE_BROKEN = frozenset(
     {
         "absence",
@@ -336,40 +331,37 @@ class TraceResult:
 class CaseEvaluator:
     """The state of one case: feed its activities in order, ask for the verdict at any time."""
 
-    __slots__ = ("_broken", "_count", "_first", "_last", "_model", "_n", "_pend", "_plan", "_prev")
+    __slots__ = (
+        "_broken", "_count", "_first", "_last", "_model", "_pairs", "_pend", "_plan", "_trace",
+    )  # fmt: skip
 
     def __init__(self, model: DeclareModel) -> None:
         self._model = model
         self._plan = model._plan
-        self._n = 0
-        self._prev: str | None = None
+        self._trace: list[str] = []
         self._first: dict[str, int] = {}
         self._last: dict[str, int] = {}
         self._count: dict[str, int] = {}
+        self._pairs: dict[tuple[str, str], int] = {}  # adjacent (previous, next) → how often
         atoms = len(self._plan.atom_kind)
-        self._broken: list[int] = [-1] * atoms  # position where an atom broke for good
+        self._broken: list[int] = [-1] * atoms  # position where an alternation broke for good
         # alt-response: position of the a still waiting for its b (-1: none);
         # alt-precedence: 1 when an a occurred since the last b.
         self._pend: list[int] = [-1] * atoms
 
     def feed(self, activity: str) -> None:
-        i = self._n
-        plan = self._plan
-        if self._prev is not None:
-            for atom in plan.chain_resp_by_a.get(self._prev, ()):
-                if plan.atom_acts[atom][1] != activity and self._broken[atom] < 0:
-                    self._broken[atom] = i
-        for atom in plan.chain_prec_by_b.get(activity, ()):
-            if self._prev != plan.atom_acts[atom][0] and self._broken[atom] < 0:
-                self._broken[atom] = i
-        for atom in plan.alt_by_act.get(activity, ()):
-            self._alternate(atom, activity, i)
+        trace = self._trace
+        i = len(trace)
+        if i:
+            pair = (trace[-1], activity)
+            self._pairs[pair] = self._pairs.get(pair, 0) + 1
+        trace.append(activity)
         if activity not in self._first:
             self._first[activity] = i
         self._last[activity] = i
         self._count[activity] = self._count.get(activity, 0) + 1
-        self._prev = activity
-        self._n = i + 1
+        for atom in self._plan.alt_by_act.get(activity, ()):
+            self._alternate(atom, activity, i)
 
     def _alternate(self, atom: int, activity: str, i: int) -> None:
         a, b = self._plan.atom_acts[atom]
@@ -393,139 +385,246 @@ class CaseEvaluator:
 
     def result(self) -> TraceResult:
         """The verdict if the case ended now (equal to the batch verdict once fully fed)."""
-        plan = self._plan
-        # Only constraints that an activity of this case can break need a look.
-        candidates = set(plan.always)
-        for activity in self._first:
-            candidates.update(plan.suspects.get(activity, ()))
+        found: Found = []
+        for template, check in self._plan.checks:
+            check(self, template, found)
+        found.sort(key=_first_item)
         constraints = self._model.constraints
-        found = []
-        for i in sorted(candidates):
-            position = self._check(constraints[i], plan.atoms_of[i])
-            if position is not False:
-                found.append(Violation(constraints[i], position))
-        return TraceResult(tuple(found), len(constraints))
-
-    def _check(self, c: Constraint, atoms: tuple[int, ...]) -> int | bool | None:
-        """False when satisfied, else the position to blame (None: the case as a whole)."""
-        if atoms:
-            return self._check_atoms(c, atoms)
-        return _STATIC[c.template](self, *c.activities)
+        violations = tuple(Violation(constraints[i], p) for i, p in found)
+        return TraceResult(violations, len(constraints))
 
     def settled(self) -> tuple[Violation, ...]:
         """Violations that no later event can undo (a step that must not happen has happened,
         a step came before its required predecessor, a chain or an alternation broke)."""
-        plan = self._plan
-        candidates = set(plan.always)
-        for activity in self._first:
-            candidates.update(plan.suspects.get(activity, ()))
-        constraints = self._model.constraints
         found = []
-        for i in sorted(candidates):
-            c = constraints[i]
-            if c.template not in _FINAL_ONCE_BROKEN:
-                continue
-            atoms = plan.atoms_of[i]
-            if atoms:
-                broken = [self._broken[atom] for atom in atoms if self._broken[atom] >= 0]
-                if broken:
-                    found.append(Violation(c, broken[0]))
-                continue
-            position = self._check(c, atoms)
-            if position is not False and position is not None:  # None: a step not (yet) done
-                found.append(Violation(c, position))
+        for v in self.result().violations:
+            if v.constraint.template in _FINAL_ONCE_BROKEN:
+                position = self._settled_at(v)
+                if position is not None:
+                    found.append(Violation(v.constraint, position))
         return tuple(found)
 
-    def _check_atoms(self, c: Constraint, atoms: tuple[int, ...]) -> int | bool | None:
-        blame = [p for p in map(self._atom_failure, atoms) if p is not False]
-        if c.template != "nonchainsuccession":
-            return blame[0] if blame else False
-        a, b = c.activities
-        if blame or a not in self._first or b not in self._first:
-            return False
-        return self._first[b]
+    def _settled_at(self, v: Violation) -> int | None:
+        template, a, b = (
+            v.constraint.template,
+            v.constraint.activities[0],
+            v.constraint.activities[-1],
+        )
+        if template in ("chainresponse", "chainsuccession"):
+            broken = self._chain_response_break(a, b, waiting=False)
+            if broken is not None or template == "chainresponse":
+                return broken
+            return self._chain_precedence_break(a, b)
+        if template in _ALT_ATOMS:
+            atoms = self._plan.atoms_of[self._plan.index_of[v.constraint]]
+            return next((self._broken[x] for x in atoms if self._broken[x] >= 0), None)
+        return v.position  # None: a step not (yet) done, which a later step may still be
 
-    def _atom_failure(self, atom: int) -> int | bool | None:
-        if self._broken[atom] >= 0:
-            return self._broken[atom]
-        kind = self._plan.atom_kind[atom]
-        if kind == _ALT_RESPONSE and self._pend[atom] >= 0:
-            return self._pend[atom]
-        if kind == _CHAIN_RESPONSE and self._n and self._prev == self._plan.atom_acts[atom][0]:
-            return self._n - 1  # the last event still waits for its immediate successor
-        return False
-
-
-def _existence(s: CaseEvaluator, a: str) -> int | bool | None:
-    return False if a in s._first else None
-
-
-def _absence(s: CaseEvaluator, a: str) -> int | bool | None:
-    return s._first.get(a, False)
-
-
-def _exactly_one(s: CaseEvaluator, a: str) -> int | bool | None:
-    n = s._count.get(a, 0)
-    return False if n == 1 else (s._last[a] if n else None)
-
-
-def _init(s: CaseEvaluator, a: str) -> int | bool | None:
-    if s._n == 0:
+    # --- where a chain or an alternation went wrong (only asked once it did) ----------------
+    def _chain_response_break(self, a: str, b: str, waiting: bool = True) -> int | None:
+        """The event after the first ``a`` not followed by ``b``; with ``waiting``, a final
+        ``a`` (still waiting for its successor) counts too."""
+        trace = self._trace
+        end = len(trace) - 1
+        for i in range(self._first.get(a, end + 1), end + 1):
+            if trace[i] == a:
+                if i == end:
+                    return i if waiting else None
+                if trace[i + 1] != b:
+                    return i + 1
         return None
-    return False if s._first.get(a) == 0 else 0
+
+    def _chain_precedence_break(self, a: str, b: str) -> int | None:
+        """The first ``b`` not right after an ``a``."""
+        trace = self._trace
+        for j in range(self._first.get(b, len(trace)), len(trace)):
+            if trace[j] == b and (j == 0 or trace[j - 1] != a):
+                return j
+        return None
+
+    def _alt_failure(self, i: int) -> int | None:
+        for atom in self._plan.atoms_of[i]:
+            if self._broken[atom] >= 0:
+                return self._broken[atom]
+            if self._plan.atom_kind[atom] == _ALT_RESPONSE and self._pend[atom] >= 0:
+                return self._pend[atom]  # the last a still waits for its b
+        return None
 
 
-def _responded_existence(s: CaseEvaluator, a: str, b: str) -> int | bool | None:
-    return s._first[a] if a in s._first and b not in s._first else False
+def _first_item(item: tuple[int, int | None]) -> int:
+    return item[0]
 
 
-def _coexistence(s: CaseEvaluator, a: str, b: str) -> int | bool | None:
-    if (a in s._first) == (b in s._first):
-        return False
-    return s._first.get(a, s._first.get(b))
+# --- one check per template: each loops over the constraints the case's activities touch ------
+def _existence(s: CaseEvaluator, t: str, found: Found) -> None:
+    first = s._first
+    found.extend((i, None) for i, a in s._plan.unary[t] if a not in first)
 
 
-def _noncoexistence(s: CaseEvaluator, a: str, b: str) -> int | bool | None:
-    if a in s._first and b in s._first:
-        return max(s._first[a], s._first[b])
-    return False
+def _exactly_one(s: CaseEvaluator, t: str, found: Found) -> None:
+    count, last = s._count, s._last
+    for i, a in s._plan.unary[t]:
+        n = count.get(a, 0)
+        if n != 1:
+            found.append((i, last[a] if n else None))
 
 
-def _response(s: CaseEvaluator, a: str, b: str) -> int | bool | None:
-    if a in s._last and (b not in s._last or s._last[a] > s._last[b]):
-        return s._last[a]
-    return False
+def _init(s: CaseEvaluator, t: str, found: Found) -> None:
+    start = s._trace[0] if s._trace else None
+    found.extend((i, None if start is None else 0) for i, a in s._plan.unary[t] if start != a)
 
 
-def _precedence(s: CaseEvaluator, a: str, b: str) -> int | bool | None:
-    if b in s._first and (a not in s._first or s._first[a] > s._first[b]):
-        return s._first[b]
-    return False
+# Each loop visits only the activities that both occur in the case and constrain something
+# (``keys() & keys()`` is a set intersection done in C); the order does not matter, as the
+# violations are put in the model's order at the end.
+def _absence(s: CaseEvaluator, t: str, found: Found) -> None:
+    first, index = s._first, s._plan.by_a[t]
+    for a in first.keys() & index.keys():
+        found.extend((i, first[a]) for i, _ in index[a])
 
 
-def _succession(s: CaseEvaluator, a: str, b: str) -> int | bool | None:
-    first, last = s._first, s._last
-    if a not in first and b not in first:
-        return False
-    if a not in first or b not in first:
-        return first.get(a, first.get(b))
-    if first[a] > first[b]:
-        return first[b]
-    return last[a] if last[a] > last[b] else False
+def _responded_existence(s: CaseEvaluator, t: str, found: Found) -> None:
+    first, index = s._first, s._plan.by_a[t]
+    for a in first.keys() & index.keys():
+        for i, b in index[a]:
+            if b not in first:
+                found.append((i, first[a]))
 
 
-def _nonsuccession(s: CaseEvaluator, a: str, b: str) -> int | bool | None:
-    first, last = s._first, s._last
-    if a in first and b in first and first[a] < first[b] and last[a] < last[b]:
-        return first[b]
-    return False
+def _coexistence(s: CaseEvaluator, t: str, found: Found) -> None:
+    # One of the two occurs without the other (found from whichever occurs).
+    _responded_existence(s, t, found)
+    first, index = s._first, s._plan.by_b[t]
+    for b in first.keys() & index.keys():
+        for i, a in index[b]:
+            if a not in first:
+                found.append((i, first[b]))
 
 
-_STATIC: dict[str, Callable[..., int | bool | None]] = {
+def _noncoexistence(s: CaseEvaluator, t: str, found: Found) -> None:
+    first, index = s._first, s._plan.by_a[t]
+    for a in first.keys() & index.keys():
+        fa = first[a]
+        for i, b in index[a]:
+            fb = first.get(b)
+            if fb is not None:
+                found.append((i, fa if fa > fb else fb))
+
+
+def _response(s: CaseEvaluator, t: str, found: Found) -> None:
+    last, index = s._last, s._plan.by_a[t]
+    for a in last.keys() & index.keys():  # the last a must have a b after it
+        la = last[a]
+        for i, b in index[a]:
+            lb = last.get(b)
+            if lb is None or la > lb:
+                found.append((i, la))
+
+
+def _precedence(s: CaseEvaluator, t: str, found: Found) -> None:
+    first, index = s._first, s._plan.by_b[t]
+    for b in first.keys() & index.keys():  # the first b must have an a before it
+        fb = first[b]
+        for i, a in index[b]:
+            fa = first.get(a)
+            if fa is None or fa > fb:
+                found.append((i, fb))
+
+
+def _succession(s: CaseEvaluator, t: str, found: Found) -> None:
+    first, last, index = s._first, s._last, s._plan.by_a[t]
+    for a in first.keys() & index.keys():
+        fa, la = first[a], last[a]
+        for i, b in index[a]:
+            fb = first.get(b)
+            if fb is None:
+                found.append((i, fa))
+            elif fa > fb:
+                found.append((i, fb))
+            elif la > last[b]:
+                found.append((i, la))
+    by_b = s._plan.by_b[t]
+    for b in first.keys() & by_b.keys():
+        for i, a in by_b[b]:
+            if a not in first:
+                found.append((i, first[b]))
+
+
+def _nonsuccession(s: CaseEvaluator, t: str, found: Found) -> None:
+    first, last, index = s._first, s._last, s._plan.by_a[t]
+    for a in first.keys() & index.keys():
+        fa, la = first[a], last[a]
+        for i, b in index[a]:
+            fb = first.get(b)
+            if fb is not None and fa < fb and la < last[b]:
+                found.append((i, fb))
+
+
+# A chain holds when every a is right before a b (chain response: as many adjacent (a, b) as
+# a's) or every b right after an a (chain precedence: as many as b's).
+def _chainresponse(s: CaseEvaluator, t: str, found: Found) -> None:
+    count, pairs, index = s._count, s._pairs, s._plan.by_a[t]
+    for a in count.keys() & index.keys():
+        n = count[a]
+        for i, b in index[a]:
+            if pairs.get((a, b), 0) < n:
+                found.append((i, s._chain_response_break(a, b)))
+
+
+def _chainprecedence(s: CaseEvaluator, t: str, found: Found) -> None:
+    count, pairs, index = s._count, s._pairs, s._plan.by_b[t]
+    for b in count.keys() & index.keys():
+        n = count[b]
+        for i, a in index[b]:
+            if pairs.get((a, b), 0) < n:
+                found.append((i, s._chain_precedence_break(a, b)))
+
+
+def _chainsuccession(s: CaseEvaluator, t: str, found: Found) -> None:
+    count, pairs, by_a, by_b = s._count, s._pairs, s._plan.by_a[t], s._plan.by_b[t]
+    for a in count.keys() & by_a.keys():
+        n = count[a]
+        for i, b in by_a[a]:
+            adjacent = pairs.get((a, b), 0)
+            if adjacent < n:
+                found.append((i, s._chain_response_break(a, b)))
+            elif adjacent < count.get(b, 0):
+                found.append((i, s._chain_precedence_break(a, b)))
+    for b in count.keys() & by_b.keys():
+        for i, a in by_b[b]:
+            if a not in count:  # b without any a: the first b breaks the chain
+                found.append((i, s._first[b]))
+
+
+def _nonchainsuccession(s: CaseEvaluator, t: str, found: Found) -> None:
+    """Broken when the chain succession holds: only an adjacent pair of the case can."""
+    count, first, index = s._count, s._first, s._plan.pair
+    for (a, b), n in s._pairs.items():
+        i = index.get((a, b))
+        if i is not None and n == count[a] == count[b]:
+            found.append((i, first[b]))
+
+
+def _alternation(s: CaseEvaluator, t: str, found: Found) -> None:
+    first, by_a, by_b = s._first, s._plan.by_a[t], s._plan.by_b[t]
+    for a in first.keys() & by_a.keys():
+        for i, _ in by_a[a]:
+            position = s._alt_failure(i)
+            if position is not None:
+                found.append((i, position))
+    for b in first.keys() & by_b.keys():
+        for i, a in by_b[b]:
+            if t == "altprecedence" or a not in first:  # succession: not found twice
+                position = s._alt_failure(i)
+                if position is not None:
+                    found.append((i, position))
+
+
+_CHECKS: dict[str, Callable[[CaseEvaluator, str, Found], None]] = {
     "existence": _existence,
-    "absence": _absence,
     "exactly_one": _exactly_one,
     "init": _init,
+    "absence": _absence,
     "responded_existence": _responded_existence,
     "coexistence": _coexistence,
     "noncoexistence": _noncoexistence,
@@ -533,6 +632,13 @@ _STATIC: dict[str, Callable[..., int | bool | None]] = {
     "precedence": _precedence,
     "succession": _succession,
     "nonsuccession": _nonsuccession,
+    "altresponse": _alternation,
+    "altprecedence": _alternation,
+    "altsuccession": _alternation,
+    "chainresponse": _chainresponse,
+    "chainprecedence": _chainprecedence,
+    "chainsuccession": _chainsuccession,
+    "nonchainsuccession": _nonchainsuccession,
 }
 
 

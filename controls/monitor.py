@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from controls.events import Event, Finding, Stage
-from controls.rules.base import RuleContext, WorkingCalendar
+from controls.rules.base import Rule, RuleContext, WorkingCalendar
 from controls.rules.catalog import RuleSet
 
 
@@ -30,22 +30,19 @@ def official_calendar() -> WorkingCalendar | None:
     return calendar
 
 
-class _Case:
-    """What the monitor keeps of one open case (one object, so one dict look-up per event)."""
-
-    __slots__ = ("fed", "last", "process", "routes")
-
-    def __init__(self, process: str, routes: dict[str, _Route]) -> None:
-        self.process = process
-        self.routes = routes  # the dispatch of the case's process, shared by its cases
-        self.last: Event | None = None
-        self.fed = 0  # bit i set: rule i was fed an event of this case and may hold state
+# What the monitor keeps of one open case, in one list (one dict look-up per event, and a list
+# costs less to make than an object, once per case): the dispatch table of the case's process
+# (shared by its cases), the bits of the rules fed an event of it (bit i set: rule i may hold
+# state of the case), its latest event (who holds it now), and its process.
+_ROUTES, _FED, _LAST, _PROCESS = range(4)
+_Case = list[Any]
 
 
 _MAX_ROUTES = 256  # entries per process in the dispatch table for activities no rule watches
 
-# The feed methods of the rules that take an event (in rule-file order), and their bits.
-_Route = tuple[tuple[Callable[[Event], Sequence[Finding]], ...], int]
+# What an event of one activity in one process sets off: the feed methods of the rules that
+# take it (in rule-file order), their bits, and whether the activity ends the case.
+_Route = tuple[tuple[Callable[[Event], Sequence[Finding]], ...], int, bool]
 
 
 class Monitor:
@@ -75,10 +72,10 @@ class Monitor:
         self._watches = tuple(rule.watches() for rule in self.rules)
         self._watched: frozenset[str] = frozenset().union(*(w for w in self._watches if w))
         # Process -> activity -> route, filled as (process, activity) pairs first come. An
-        # activity no rule watches shares the process's ``_other`` route and gets an entry only
+        # activity no rule watches shares the process's ``_other`` routes and gets an entry only
         # while the table is small, so a log of endless distinct names cannot grow it.
         self._routes: dict[str, dict[str, _Route]] = {}
-        self._other: dict[str, _Route] = {}
+        self._other: dict[tuple[str, bool], _Route] = {}
         self._enders: dict[int, tuple[Callable[[str], Sequence[Finding]], ...]] = {}
         self._cases: dict[str, _Case] = {}
         self._seen: set[str] = set()
@@ -90,20 +87,22 @@ class Monitor:
             routes = self._routes[process] = {}
         return routes
 
-    def _route(self, process: str, activity: str) -> _Route:
-        """The rules an event of ``activity`` in a case of ``process`` goes to (and caches it)."""
-        routes = self._process_routes(process)
+    def _route(self, state: _Case, activity: str) -> _Route:
+        """The route of an event of ``activity`` in a case like ``state`` (and caches it)."""
+        routes: dict[str, _Route] = state[_ROUTES]
+        process: str = state[_PROCESS]
+        ends = activity in self._case_end
         if activity in self._watched:
-            route = routes[activity] = self._build_route(process, activity)
+            route = routes[activity] = self._build_route(process, activity, ends)
             return route
-        other = self._other.get(process)
+        other = self._other.get((process, ends))
         if other is None:
-            other = self._other[process] = self._build_route(process, None)
+            other = self._other[process, ends] = self._build_route(process, None, ends)
         if len(routes) < _MAX_ROUTES:
             routes[activity] = other
         return other
 
-    def _build_route(self, process: str, activity: str | None) -> _Route:
+    def _build_route(self, process: str, activity: str | None, ends: bool) -> _Route:
         feeds: list[Callable[[Event], Sequence[Finding]]] = []
         bits = 0
         for i, (rule, watched) in enumerate(zip(self.rules, self._watches, strict=True)):
@@ -111,50 +110,83 @@ class Monitor:
                 continue
             if not rule.spec.applies_to(process):
                 continue
-            feeds.append(rule.feed)
+            if type(rule).feed is not Rule.feed:  # a rule that takes no events is not called
+                feeds.append(rule.feed)
             bits |= 1 << i
-        return tuple(feeds), bits
+        return tuple(feeds), bits, ends
+
+    def _case(self, event: Event, state: _Case | None) -> _Case:
+        """The state of a case first seen, or of one whose process this event makes known."""
+        process = event.process
+        routes = self._process_routes(process)
+        if state is None:
+            state = self._cases[event.case] = [routes, 0, event, process]
+        else:  # the first event that names a process fixes the case's process
+            state[_ROUTES], state[_PROCESS] = routes, process
+        return state
 
     def last_event(self, case: str) -> Event | None:
         """The latest event of an open case: its actor is who holds the case now."""
         state = self._cases.get(case)
-        return None if state is None else state.last
+        return None if state is None else state[_LAST]  # type: ignore[no-any-return]
 
     def feed(self, event: Event) -> list[Finding]:
-        case = event.case
-        state = self._cases.get(case)
-        if state is None:
-            process = event.process
-            state = self._cases[case] = _Case(process, self._process_routes(process))
-        elif event.process and not state.process:
-            # The first event that names a process fixes the case's process.
-            state.process = event.process
-            state.routes = self._process_routes(event.process)
-        state.last = event
-        horizon = self._horizon
-        if horizon is None or event.time > horizon:
-            self._horizon = event.time
-        activity = event.activity
-        route = state.routes.get(activity)
-        if route is None:
-            route = self._route(state.process, activity)
-        feeds, bits = route
-        state.fed |= bits
+        # The hot path: ``_run`` below takes the same steps over many events; keep them in step.
         found: list[Finding] = []
+        state = self._cases.get(event.case)
+        if state is None or (not state[3] and event.process):  # 3: _PROCESS
+            state = self._case(event, state)
+        state[2] = event  # _LAST
+        time = event.time
+        if self._horizon is None or time > self._horizon:
+            self._horizon = time
+        activity = event.activity
+        feeds, bits, ends = state[0].get(activity) or self._route(state, activity)  # 0: _ROUTES
+        state[1] |= bits  # _FED
         for feed in feeds:
             findings = feed(event)
             if findings:
                 self._keep(findings, found)
-        if activity in self._case_end:
-            self._end(case, state.fed, found)
+        if ends:
+            self._end(event.case, state[1], found)
         return found
+
+    def _run(self, events: Iterable[Event], found: list[Finding]) -> None:
+        """``feed`` each event, appending to ``found``: the same steps, with the look-ups
+        hoisted out of the loop (the batch path)."""
+        cases_get = self._cases.get
+        keep, end, route, new_case = self._keep, self._end, self._route, self._case
+        horizon = self._horizon
+        try:
+            for event in events:
+                state = cases_get(event.case)
+                if state is None or (not state[3] and event.process):
+                    state = new_case(event, state)
+                state[2] = event
+                time = event.time
+                if horizon is None or time > horizon:
+                    horizon = time
+                activity = event.activity
+                feeds, bits, ends = state[0].get(activity) or route(state, activity)
+                state[1] |= bits
+                for feed in feeds:
+                    findings = feed(event)
+                    if findings:
+                        keep(findings, found)
+                if ends:
+                    end(event.case, state[1], found)
+        finally:
+            if horizon is not None:
+                self._horizon = horizon
 
     def _end(self, case: str, fed: int, found: list[Finding]) -> None:
         # Only the rules that were fed an event of the case can hold anything of it.
         enders = self._enders.get(fed)
         if enders is None:
             enders = self._enders[fed] = tuple(
-                rule.end_case for i, rule in enumerate(self.rules) if fed >> i & 1
+                rule.end_case
+                for i, rule in enumerate(self.rules)
+                if fed >> i & 1 and type(rule).end_case is not Rule.end_case
             )
         for end_case in enders:
             findings = end_case(case)
@@ -201,8 +233,7 @@ def check(
     """Every finding of a whole log, exactly as a monitor fed the same events would give."""
     monitor = Monitor(ruleset, calendar=calendar, reference=reference)
     found: list[Finding] = []
-    for event in events:
-        found.extend(monitor.feed(event))
+    monitor._run(events, found)
     if now is not None:
         found.extend(monitor.tick(now))
     found.extend(monitor.finish())

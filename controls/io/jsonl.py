@@ -7,6 +7,9 @@
 JSON gives them. Blank lines are skipped; lines are numbered from 1; ``index`` is the event's
 number in the file, from 0 (an ``index`` key, as in finding evidence, is ignored). A ``.gz``
 file is decompressed.
+
+``read_jsonl`` stops at the first bad line; ``read_jsonl_records`` reports a bad line and goes
+on (see ``controls.io.read_records``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,17 @@ def read_jsonl(path: str | Path, tz: dt.tzinfo = DEFAULT_TZ) -> Iterator[Event]:
     return _events(path, _open(path), TimestampParser(tz))
 
 
+def read_jsonl_records(
+    path: str | Path, tz: dt.tzinfo = DEFAULT_TZ
+) -> Iterator[tuple[int, Event | LogError]]:
+    """Every line in order as ``(line number, Event)``, a bad line as ``(line number, LogError)``.
+
+    A file that is not UTF-8 text still raises.
+    """
+    path = Path(path)
+    return _records(path, _open(path), TimestampParser(tz))
+
+
 def _open(path: Path) -> IO[str]:
     try:
         with path.open("rb") as probe:
@@ -51,6 +65,25 @@ def _events(path: Path, stream: IO[str], parse_time: TimestampParser) -> Iterato
                 if line.strip():
                     yield _event(path, number, line, index, parse_time)
                     index += 1
+        except UnicodeDecodeError as error:
+            raise LogError(path, None, None, f"not UTF-8 text: {error}") from None
+
+
+def _records(
+    path: Path, stream: IO[str], parse_time: TimestampParser
+) -> Iterator[tuple[int, Event | LogError]]:
+    index = 0
+    with stream:
+        try:
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item: Event | LogError = _event(path, number, line, index, parse_time)
+                    index += 1
+                except LogError as error:
+                    item = error
+                yield number, item
         except UnicodeDecodeError as error:
             raise LogError(path, None, None, f"not UTF-8 text: {error}") from None
 

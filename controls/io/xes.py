@@ -20,6 +20,9 @@ other trace attributes      ``data["case:" + key]`` on every event of the trace
 ``index`` is the running number of the event in the file, from 0. The file is parsed trace by
 trace and each parsed trace is dropped before the next, so memory does not grow with the log.
 
+``read_xes`` stops at the first bad event; ``read_xes_records`` reports a bad event (or a trace
+without a case id) and goes on (see ``controls.io.read_records``).
+
 Safety: a document with a DOCTYPE (and so with entity declarations) is refused before parsing;
 the parser itself never loads a DTD, resolves an entity or touches the network.
 """
@@ -31,7 +34,7 @@ import gzip
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -58,6 +61,19 @@ def read_xes(path: str | Path, tz: dt.tzinfo = DEFAULT_TZ) -> Iterator[Event]:
     path = Path(path)
     _check_prolog(path)
     return _XesReader(path, TimestampParser(tz)).events()
+
+
+def read_xes_records(
+    path: str | Path, tz: dt.tzinfo = DEFAULT_TZ
+) -> Iterator[tuple[int | None, Event | LogError]]:
+    """Every event in order as ``(line, Event)``, a bad one as ``(line, LogError)``.
+
+    A trace without a case id comes as one error in place of its events. Problems of the whole
+    file (not XML, not a log, a DOCTYPE) still raise.
+    """
+    path = Path(path)
+    _check_prolog(path)
+    return _ReportingXesReader(path, TimestampParser(tz)).records()
 
 
 def _open(path: Path) -> Any:
@@ -309,6 +325,28 @@ class _XesReader:
             raise LogError(
                 self.path, _stamp_line(element), "time:timestamp", str(error), where="line"
             ) from None
+
+
+class _ReportingXesReader(_XesReader):
+    """The reader answering a bad event (or a trace without a case id) with its error."""
+
+    def records(self) -> Iterator[tuple[int | None, Event | LogError]]:
+        # ``events`` yields what ``_trace_events`` yields: here, pairs instead of events.
+        return cast(Iterator[tuple[int | None, Event | LogError]], self.events())
+
+    def _trace_events(self, trace: Any) -> Iterator[Any]:
+        try:
+            # Event errors are caught in ``_event``; what escapes here concerns the whole trace
+            # and is raised before its first event, so nothing of the trace was yielded.
+            yield from super()._trace_events(trace)
+        except LogError as error:
+            yield error.position, error
+
+    def _event(self, element: Any, case: str, process: str, trace_data: dict[str, Any]) -> Any:
+        try:
+            return element.sourceline, super()._event(element, case, process, trace_data)
+        except LogError as error:
+            return error.position or element.sourceline, error
 
 
 def _stamp_line(event: Any) -> int:

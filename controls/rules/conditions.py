@@ -28,7 +28,7 @@ import decimal
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from controls.events import Event
 
@@ -127,6 +127,10 @@ def _name(text: str, start: int, tokens: list[Token]) -> int:
     return i
 
 
+class Test(Protocol):
+    def __call__(self, event: Event, known: Mapping[str, Any] | None = None, /) -> bool: ...
+
+
 class Condition:
     """A parsed condition: ``test(event, known)`` says whether it holds.
 
@@ -134,14 +138,12 @@ class Condition:
     itself does not carry. ``names`` lists the data keys the condition reads.
     """
 
-    def __init__(self, text: str, test: Callable[[Event, Mapping[str, Any] | None], bool],
-                 names: frozenset[str]) -> None:  # fmt: skip
+    def __init__(self, text: str, test: Test, names: frozenset[str]) -> None:
         self.text = text
         self.names = names
-        self._test = test
-
-    def test(self, event: Event, known: Mapping[str, Any] | None = None) -> bool:
-        return self._test(event, known)
+        # An attribute, not a method: rules test a condition on many events, and a method
+        # would add a call in between.
+        self.test = test
 
     def __repr__(self) -> str:
         return f"Condition({self.text!r})"
@@ -149,9 +151,15 @@ class Condition:
 
 def parse_condition(text: str) -> Condition:
     parser = _Parser(text, tokenize(text))
-    value = parser.expr()
+    value = parser.truth(parser.expr())
     parser.expect_end()
-    return Condition(text, _truth(value), frozenset(parser.names))
+    test = parser.alone.get(value)
+    if test is None:
+
+        def test(event: Event, known: Mapping[str, Any] | None = None, /) -> bool:
+            return bool(value(event, known))
+
+    return Condition(text, test, frozenset(parser.names))
 
 
 class _Parser:
@@ -160,6 +168,20 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.names: set[str] = set()
+        # What is known of the closures built so far, to build faster ones from them: the
+        # constants, the data look-ups (by name), those that always give a bool, and those
+        # that can serve as ``Condition.test`` as they are.
+        self.constants: dict[Value, Any] = {}
+        self.lookups: dict[Value, str] = {}
+        self.booleans: set[Value] = set()
+        self.alone: dict[Value, Test] = {}
+
+    def truth(self, value: Value) -> Value:
+        return value if value in self.booleans else _truth(value)
+
+    def boolean(self, value: Value) -> Value:
+        self.booleans.add(value)
+        return value
 
     @property
     def tok(self) -> Token:
@@ -190,29 +212,31 @@ class _Parser:
         left = self.conj()
         while self.at("kw", "or"):
             self.take()
-            left = _or(left, self.conj())
+            a, b = self.truth(left), self.truth(self.conj())
+            left = self.boolean(lambda e, k: a(e, k) or b(e, k))
         return left
 
     def conj(self) -> Value:
         left = self.neg()
         while self.at("kw", "and"):
             self.take()
-            left = _and(left, self.neg())
+            a, b = self.truth(left), self.truth(self.neg())
+            left = self.boolean(lambda e, k: a(e, k) and b(e, k))
         return left
 
     def neg(self) -> Value:
         if self.at("kw", "not"):
             self.take()
-            inner = _truth(self.neg())
-            return lambda e, k: not inner(e, k)
+            inner = self.truth(self.neg())
+            return self.boolean(lambda e, k: not inner(e, k))
         return self.comparison()
 
     def comparison(self) -> Value:
         left = self.operand()
         if self.tok.kind == "op" and self.tok.text in _COMPARE:
-            op = _COMPARE[self.take().text]
+            text = self.take().text
             right = self.operand()
-            return lambda e, k: op(left(e, k), right(e, k))
+            return self.boolean(self.compare(text, left, right))
         negate = False
         if self.at("kw", "not"):
             self.take()
@@ -223,9 +247,32 @@ class _Parser:
             self.take()
             options = self.literal_list()
             if negate:
-                return lambda e, k: not _member(left(e, k), options)
-            return lambda e, k: _member(left(e, k), options)
+                return self.boolean(lambda e, k: not _member(left(e, k), options))
+            return self.boolean(lambda e, k: _member(left(e, k), options))
         return left
+
+    def compare(self, text: str, left: Value, right: Value) -> Value:
+        op = _COMPARE[text]
+        if right not in self.constants:
+            return lambda e, k: op(left(e, k), right(e, k))
+        constant = self.constants[right]
+        name = self.lookups.get(left)
+        if name is None or constant is None:
+            return lambda e, k: op(left(e, k), constant)
+        # The common shape ``amount >= 500000``: one closure, and when the value has the
+        # constant's type (no aligning needed) the plain operator, as ``op`` would do then.
+        plain, kind = _PLAIN[text], type(constant)
+
+        def test(e: Event, k: Mapping[str, Any] | None = None, /) -> bool:
+            value = e.data.get(name)
+            if value is None and k is not None:
+                value = k.get(name)
+            if type(value) is kind:
+                return plain(value, constant)  # type: ignore[no-any-return]
+            return op(value, constant)
+
+        self.alone[test] = test
+        return test
 
     def operand(self) -> Value:
         tok = self.tok
@@ -240,7 +287,9 @@ class _Parser:
             self.take()
             return self.name(tok.text)
         constant = self.literal()
-        return lambda e, k: constant
+        value: Value = lambda e, k: constant  # noqa: E731
+        self.constants[value] = constant
+        return value
 
     def name(self, name: str) -> Value:
         if name in EVENT_FIELDS:
@@ -254,6 +303,7 @@ class _Parser:
                 return known.get(name)
             return value
 
+        self.lookups[lookup] = name
         return lookup
 
     def literal(self) -> Any:
@@ -284,16 +334,6 @@ class _Parser:
                 raise self.fail("a comma or ]", "逗号或 ]")
         self.take()
         return tuple(items)
-
-
-def _and(a: Value, b: Value) -> Value:
-    ta, tb = _truth(a), _truth(b)
-    return lambda e, k: ta(e, k) and tb(e, k)
-
-
-def _or(a: Value, b: Value) -> Value:
-    ta, tb = _truth(a), _truth(b)
-    return lambda e, k: ta(e, k) or tb(e, k)
 
 
 def _truth(value: Value) -> Value:
@@ -349,6 +389,16 @@ def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
 
     return compare
 
+
+# The operators themselves, for two values of one type (the constant's: a number, text or bool).
+_PLAIN: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": _equal,

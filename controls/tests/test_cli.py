@@ -151,3 +151,45 @@ def test_module_entry_point() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "OK" in done.stdout
+
+
+def test_summary_gives_compliance_degrees_by_rule_case_post_and_unit() -> None:
+    code, out = run("check", "--rules", RULES, "--log", LOG, "--summary", "--format", "json",
+                    "--now", "2026-10-27T09:00:00+08:00")  # fmt: skip
+    assert code == 0
+    degrees = json.loads(out)
+    assert degrees["by_rule"]["TL-01"] == {"checked": 3, "breached": 2, "degree": 1 / 3}
+    assert degrees["by_rule"]["NC-01"] == {"checked": 3, "breached": 0, "degree": 1.0}
+    assert degrees["by_case"]["C1"] == {"checked": 5, "breached": 4, "degree": 0.2}
+    assert degrees["by_case"]["C2"]["degree"] == 1.0
+    assert degrees["by_case"]["C3"]["breached"] == 1  # past its deadline by then
+    assert degrees["by_post"]["科长"] == {"checked": 1, "breached": 1, "degree": 0.0}
+    assert degrees["by_unit"]["二分局"]["breached"] == 1
+
+
+def test_a_warning_does_not_lower_the_compliance_degree() -> None:
+    # At this time case C3 is only warned of its deadline (stage before): not a breach.
+    _, out = run("check", "--rules", RULES, "--log", LOG, "--summary", "--format", "json",
+                 "--now", "2026-10-22T00:00")  # fmt: skip
+    assert json.loads(out)["by_case"]["C3"]["breached"] == 0
+
+
+def test_summary_as_table_and_csv() -> None:
+    args = ("check", "--rules", RULES, "--log", LOG, "--summary")
+    code, table = run(*args)
+    assert code == 0
+    lines = table.splitlines()
+    assert lines[0].split() == ["规则", "rule", "检查", "checked", "违规", "breached", "合规度",
+                                "degree"]  # fmt: skip
+    assert "C1         5             4              20.0%" in lines
+    assert lines[-1].startswith("合规度 = 未违规案件数 / 检查案件数")
+    _, text = run(*args, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["by"] for r in rows} == {"by_rule", "by_case", "by_post", "by_unit"}
+    assert {
+        "by": "by_case",
+        "key": "C2",
+        "checked": "5",
+        "breached": "0",
+        "degree": "1.0000",
+    } in rows

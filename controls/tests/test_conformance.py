@@ -20,6 +20,7 @@ from controls.conformance import (
     read_bpmn,
     read_model,
     read_pnml,
+    safexml,
 )
 from controls.io import read_log
 
@@ -245,3 +246,61 @@ def test_a_malformed_model_file_names_the_file_and_the_element(
 def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"missing\.pnml: cannot open"):
         read_pnml(tmp_path / "missing.pnml")
+
+
+# --- hostile model files: no entity is ever expanded, nothing is ever fetched ----------------
+LAUGHS = "".join(
+    f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+)  # nine levels of ten: 10⁹ copies of "ha" if anything expanded them
+BOMB = f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "ha">{LAUGHS}]>'
+HOSTILE = {
+    "billion laughs": BOMB + '<definitions><process id="&l9;"/></definitions>',
+    "external entity": '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://{secret}">]>'
+    '<pnml><net id="n"><page id="g"><place id="p"><name><text>&x;</text></name></place>'
+    "</page></net></pnml>",
+    "external DTD": '<?xml version="1.0"?><!DOCTYPE pnml SYSTEM "file://{secret}"><pnml/>',
+    "parameter entity": '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY % p SYSTEM "file://{secret}">'
+    "%p;]><definitions/>",
+    "network DTD": '<?xml version="1.0"?><!DOCTYPE d PUBLIC "-//X//EN" "http://127.0.0.1:9/x.dtd">'
+    "<definitions/>",
+}
+
+
+@pytest.mark.parametrize("suffix", [".bpmn", ".pnml"])
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_entity_tricks_are_refused_without_expanding_or_fetching(
+    tmp_path: Path, attack: str, suffix: str
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-密", encoding="utf-8")
+    path = tmp_path / f"hostile{suffix}"
+    path.write_text(HOSTILE[attack].replace("{secret}", str(secret)), encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        read_model(str(path))
+    assert str(info.value) == f"{path}: DOCTYPE and entity declarations are not allowed"
+
+
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_the_parser_alone_would_not_expand_or_fetch_either(
+    tmp_path: Path, attack: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Second line of defence: with the byte scan switched off, the parser itself is safe.
+    monkeypatch.setattr(safexml, "_DECLARATIONS", ())
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-密", encoding="utf-8")
+    path = tmp_path / "hostile.bpmn"
+    path.write_text(HOSTILE[attack].replace("{secret}", str(secret)), encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        safexml.parse(path)
+    text = str(info.value)
+    assert text.startswith(str(path))
+    assert "TOP-SECRET" not in text
+    assert "hahaha" not in text
+    assert "DOCTYPE and entity declarations are not allowed" in text or "amplification" in text
+
+
+def test_a_utf16_doctype_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "wide.bpmn"
+    path.write_text(BOMB + "<definitions/>", encoding="utf-16")
+    with pytest.raises(ModelError, match="DOCTYPE and entity declarations are not allowed"):
+        read_model(str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from controls.bench import reference_logs
 from controls.bench.common import DATA_DIR
+from controls.conformance.cases import activity_traces
 from controls.declare import (
     TEMPLATES,
     UNARY,
@@ -174,3 +177,36 @@ def test_receipt_log_with_a_discovered_model_matches_the_reference(receipt: Any)
     ours = check_traces(parse_model(reference_model), traces)
     assert [r.as_pm4py() for r in ours] == expected
     assert any(not r.is_fit for r in ours)  # the comparison covers deviations, not only fits
+
+
+# --- both real logs: every template over their most frequent steps ----------------------------
+@pytest.fixture(scope="module", params=["receipt", "bpic15"])
+def real_log(request: pytest.FixtureRequest) -> Any:
+    path = {"receipt": reference_logs.RECEIPT, "bpic15": reference_logs.BPIC15}[request.param]
+    if not path.exists():
+        pytest.skip("shared event log not present")
+    return reference_logs.load(path)
+
+
+def _every_template_over(activities: list[str]) -> dict[str, list[Any]]:
+    return {
+        t: list(activities)
+        if t in UNARY
+        else [list(p) for p in itertools.product(activities, repeat=2)]
+        for t in TEMPLATES
+    }
+
+
+def test_every_template_on_a_real_log_matches_the_reference_case_by_case(real_log: Any) -> None:
+    counts = Counter(e.activity for e in real_log.events)
+    model = parse_model(_every_template_over([a for a, _ in counts.most_common(8)]))
+    expected = pm4py.conformance_declare(real_log.legacy, model.to_pm4py())
+    traces = activity_traces(real_log.events)
+    ours = check_traces(model, [traces[case] for case in real_log.cases])
+    assert len(ours) == len(expected) > 1000
+    assert [r.as_pm4py() for r in ours] == expected
+    # Every template is broken by some case and kept by another: both verdicts are compared.
+    broken = Counter(c.template for r in ours for c in r.deviations)
+    assert set(broken) == set(TEMPLATES)
+    size = Counter(c.template for c in model.constraints)
+    assert all(broken[t] < len(ours) * size[t] for t in TEMPLATES)

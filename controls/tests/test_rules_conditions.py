@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from controls.rules import RuleError
 from controls.rules.conditions import ConditionError, parse_condition
@@ -91,3 +93,35 @@ def test_a_bad_condition_in_a_rule_names_rule_field_and_column() -> None:
 def test_no_code_runs() -> None:
     with pytest.raises(ConditionError):
         parse_condition("__import__('os').system('true')")
+
+
+MIRROR = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+CONSTANTS = st.sampled_from([None, True, False, 0, 3, -2, 0.0, 2.5, 500000.0, "3", "2.5", "x", ""])
+VALUES = st.one_of(
+    st.none(),
+    CONSTANTS,
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-4, 4),
+    st.decimals(-4, 4, places=1),
+    st.sampled_from([" 3 ", "abc", "-2", "nan"]),
+)
+
+
+def _literal(value: object) -> str:
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return repr(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=VALUES, constant=CONSTANTS, op=st.sampled_from(sorted(MIRROR)))
+def test_a_data_name_against_a_constant_agrees_with_the_general_comparison(
+    value: object, constant: object, op: str
+) -> None:
+    """``x >= 3`` takes a faster path than ``3 <= x``: both must always agree."""
+    event = ev("C1", "批准", "2026-03-02", x=value) if value is not None else EVENT
+    known = {"x": value}
+    fast = parse_condition(f"x {op} {_literal(constant)}")
+    general = parse_condition(f"{_literal(constant)} {MIRROR[op]} x")
+    assert fast.test(event) is general.test(event)
+    assert fast.test(EVENT, known) is general.test(EVENT, known)

@@ -35,7 +35,7 @@ from controls.io.timestamps import TimestampParser
 from sunlight.audit.actions import audit_record, snapshot
 from sunlight.core import access
 from sunlight.core.models import User
-from sunlight.monitoring import eventstore, policy, reading, tasks
+from sunlight.monitoring import checking, eventstore, policy, reading, tasks
 from sunlight.monitoring.models import (
     DEFAULT_SOURCE,
     Case,
@@ -311,6 +311,13 @@ def _commit_batch(
             resolver=resolver,
             import_job_id=job.pk,
         )
+        # Same transaction: a committed event always has its case marked for the rules.
+        checking.mark_stored(
+            source_system=job.source_system,
+            events=[event for _, event in events],
+            statuses=stored.statuses,
+            priority=checking.IMPORTED,
+        )
         _record_row_errors(job, errors)
         job.records_done += len(batch)
         job.stored += stored.stored
@@ -394,6 +401,12 @@ def events_push(
             resolver=eventstore.Resolver(),
             push_batch_id=batch.pk,
         )
+        checking.mark_stored(
+            source_system=batch.source_system,
+            events=[event for _, event in events],
+            statuses=stored.statuses,
+            priority=checking.PUSHED,
+        )
         results = _push_results(parsed, iter(stored.statuses))
         batch.stored, batch.duplicates = stored.stored, stored.duplicates
         batch.errors = len(parsed) - len(events)
@@ -459,6 +472,7 @@ def value_mapping_set(*, by: User, kind: str, value: str, target: str) -> ValueM
         mapping.mapped_by, mapping.mapped_at = by, timezone.now()
         mapping.save()
         _reresolve(kind, value, found)
+        _mark_remapped(kind, value)
         audit_record(
             by=by, action="monitoring.mapping.set", obj=mapping, before=before,
             after=snapshot(mapping),
@@ -472,6 +486,17 @@ _TARGET_FIELD: dict[str, str] = {
     MappingKind.UNIT: "unit_id",
     MappingKind.PROCESS: "power_item_id",
 }
+
+
+def _mark_remapped(kind: str, value: str) -> None:
+    """The events now name another officer, post or unit: their cases are checked again."""
+    column = {
+        MappingKind.STAFF: "source_resource",
+        MappingKind.POST: "source_post",
+        MappingKind.UNIT: "source_unit",
+    }.get(MappingKind(kind))
+    if column is not None:
+        checking.mark_events(TraceEvent.objects.filter(**{column: value}))
 
 
 def _reresolve(kind: str, value: str, target: Any) -> None:

@@ -63,3 +63,62 @@ class MappingForm(forms.Form):
     target = forms.CharField(
         label=_("Code"), max_length=32, help_text=_("Staff number, or post, unit or power code")
     )
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+class RuleTextForm(forms.Form):
+    """A rule set's YAML text; validation is the action's (errors come back on ``text``)."""
+
+    text = forms.CharField(
+        label=_("Rules (YAML)"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false", "class": "sl-code"}),
+    )
+    comment = forms.CharField(label=_("What changed"), max_length=500, required=False)
+
+
+class RuleSetForm(RuleTextForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    field_order = ["name", "description", "text", "comment"]
+
+
+class RuleFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Rule file (YAML)"),
+        help_text=_("A new version of the rule set of the same name, or a new rule set."),
+    )
+    comment = forms.CharField(label=_("What changed"), max_length=500, required=False)
+
+
+class ReferenceUploadForm(forms.Form):
+    name = forms.CharField(
+        label=_("Table name"),
+        max_length=64,
+        help_text=_("As the rules name it, e.g. relations or discretion_bands."),
+    )
+    file = forms.FileField(label=_("CSV file"))
+    comment = forms.CharField(label=_("What changed"), max_length=500, required=False)
+
+
+class SwitchForm(forms.Form):
+    unit = forms.CharField(label=_("Unit code"), max_length=32)
+    rule_id = forms.ChoiceField(label=_("Rule"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, rule_ids: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("The whole rule set")), *((r, r) for r in rule_ids)]
+        field = self.fields["rule_id"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+class CheckRunForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (exclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    close_open = forms.BooleanField(label=_("Judge open cases as ended"), required=False)

@@ -27,3 +27,26 @@ def may_map(user: User) -> bool:
 def sees_imports(user: User) -> bool:
     """The office, administrators and auditors follow every import."""
     return access.sees_everything(user)
+
+
+def sees_rules(user: User) -> bool:
+    """Rule sets are the bureau's published rules of conduct: every active user reads them."""
+    return access.is_active(user)
+
+
+def may_edit_rules(user: User) -> bool:
+    """The office and administrators write rules, reference tables and switches (never auditors)."""
+    return access.can_write(user) and user.role in access.MANAGERS
+
+
+def may_recheck(user: User) -> bool:
+    return may_edit_rules(user)
+
+
+def may_decide(user: User) -> bool:
+    """Asking for a decision is the preventive half of pushing: the same callers may."""
+    return may_push(user)
+
+
+def sees_decisions(user: User) -> bool:
+    return access.sees_everything(user)

@@ -16,9 +16,16 @@ from sunlight.core.models import User
 from sunlight.monitoring import policy
 from sunlight.monitoring.models import (
     Case,
+    CheckRun,
+    Decision,
     ImportJob,
     ImportRowError,
     MappingKind,
+    ReferenceTable,
+    ReferenceTableVersion,
+    RuleSet,
+    RuleSetVersion,
+    RuleSwitch,
     TraceEvent,
     ValueMapping,
 )
@@ -78,3 +85,38 @@ def unknown_counts(job: ImportJob, kind: str, values: list[str]) -> dict[str, in
         .values_list(column, "n")
     )
     return dict(rows)
+
+
+# --- rules, runs and decisions --------------------------------------------------------------
+
+
+def rule_sets_for(user: User) -> QuerySet[RuleSet]:
+    return RuleSet.objects.all() if policy.sees_rules(user) else RuleSet.objects.none()
+
+
+def rule_set_versions(rule_set: RuleSet) -> QuerySet[RuleSetVersion]:
+    return rule_set.versions.select_related("author").order_by("-number")
+
+
+def reference_tables_for(user: User) -> QuerySet[ReferenceTable]:
+    tables = ReferenceTable.objects.prefetch_related("versions")
+    return tables if policy.sees_rules(user) else tables.none()
+
+
+def reference_versions(table: ReferenceTable) -> QuerySet[ReferenceTableVersion]:
+    return table.versions.select_related("author").order_by("-number")
+
+
+def rule_switches_for(user: User) -> QuerySet[RuleSwitch]:
+    switches = RuleSwitch.objects.select_related("rule_set", "unit", "created_by")
+    return switches if policy.sees_rules(user) else switches.none()
+
+
+def check_runs_for(user: User) -> QuerySet[CheckRun]:
+    runs = CheckRun.objects.select_related("requested_by")
+    return runs if policy.sees_rules(user) else runs.none()
+
+
+def decisions_for(user: User) -> QuerySet[Decision]:
+    decisions = Decision.objects.select_related("asked_by")
+    return decisions if policy.sees_decisions(user) else decisions.none()

@@ -1,53 +1,50 @@
 """Read an uploaded log record by record, going on past bad records.
 
-The engine's readers (``controls.io``) stop at the first bad row: right for a check on the
-command line, wrong for an import, which must report the row and take the rest. This module
-drives the same readers' per-record parsers, so a file is read exactly as ``controls`` reads it,
-and yields each record in file order as ``(position, Event)`` or ``(position, LogError)``.
-Errors about the whole file (not a CSV, broken XML, a missing column) still raise ``LogError``.
+The engine's readers (``controls.io``) read the file, in their "report bad records and
+continue" mode (``read_records``): each record comes in file order as ``(position, Event)`` or
+``(position, LogError)``, so an import reports the bad row and takes the rest. Errors about the
+whole file (not a CSV, broken XML, a missing column) still raise ``LogError``.
 
-The readers' per-record parts are private to ``controls.io``; when it grows a public
-"report and go on" mode, this module shrinks to a call.
+Parsing runs a little ahead of the import on a reader thread, which also does the per-event
+work of storing that needs no database (``eventstore.prepare_ahead``): the database does most
+of its work with the interpreter lock released (SQLite's B-tree inserts, PostgreSQL's server),
+and the next records are read and prepared meanwhile instead of after.
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
-import itertools
-from collections.abc import Iterator, Mapping
+import queue
+import threading
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
+from controls import io as controls_io
 from controls.events import Event
-from controls.io import LogError, csvlog, jsonl, xes
-from controls.io.encoding import open_text
-from controls.io.timestamps import TimestampParser
+from controls.io import LogError, Record
+from sunlight.monitoring.eventstore import prepare_ahead
 
-Record = tuple[int | None, Event | LogError]
+__all__ = ["Record", "csv_header", "estimate_records", "read_records"]
+
 _CHUNK = 1 << 20
+# Records handed over per queue item, and items parsed ahead: a few thousand records in memory.
+_HANDOVER = 1000
+_AHEAD = 8
 
 
 def read_records(
     path: Path, fmt: str, columns: Mapping[str, str] | None = None
 ) -> Iterator[Record]:
     """Every record of the log at ``path`` in order; bad records come as ``LogError``."""
-    if fmt == "csv":
-        return _csv_records(path, columns or None)
-    if fmt == "jsonl":
-        return _jsonl_records(path)
-    if fmt == "xes":
-        xes._check_prolog(path)
-        return cast(Iterator[Record], _TolerantXes(path, TimestampParser()).events())
-    raise LogError(path, None, None, f"unknown log format {fmt!r}")
+    if fmt not in controls_io.FORMATS:
+        raise LogError(path, None, None, f"unknown log format {fmt!r}")
+    return _ahead(controls_io.read_records(path, fmt, columns or None))
 
 
 def csv_header(path: Path) -> list[str]:
     """The header row of a CSV log, for the column-mapping form."""
-    with open_text(path) as stream:
-        first = stream.readline()
-        rows = csv.reader([first], delimiter=csvlog._sniff_delimiter(first))
-        return [name.strip() for name in next(rows, [])]
+    return controls_io.read_csv_header(path)
 
 
 def estimate_records(path: Path, fmt: str) -> int:
@@ -73,76 +70,77 @@ def _open_binary(path: Path) -> Any:
     return gzip.open(path, "rb") if gzipped else path.open("rb")
 
 
-def _csv_records(path: Path, columns: Mapping[str, str] | None) -> Iterator[Record]:
-    with open_text(path) as stream:
+class _End:
+    """What the reader thread hands over last: nothing more, or the error that stopped it."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+def _ahead(records: Iterator[Record]) -> Generator[Record, None, None]:
+    """``records`` in the same order, parsed on a thread ahead of the consumer.
+
+    An error of the reader (a ``LogError`` about the whole file) is raised here, in the
+    consumer, after the records before it. A consumer that stops early (a crash, a lost lease)
+    stops the thread: it must not go on reading a file nobody takes from.
+    """
+    handover: queue.Queue[list[Record] | _End] = queue.Queue(maxsize=_AHEAD)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_produce, args=(records, handover, stop), name="import-reader", daemon=True
+    )
+    thread.start()
+    try:
+        while not isinstance(chunk := handover.get(), _End):
+            yield from chunk
+        if chunk.error is not None:
+            raise chunk.error
+    finally:
+        stop.set()
+        _drain(handover)
+        thread.join()
+
+
+def _produce(
+    records: Iterator[Record], handover: queue.Queue[list[Record] | _End], stop: threading.Event
+) -> None:
+    chunk: list[Record] = []
+    end = _End()
+    try:
+        for record in records:
+            if type(record[1]) is Event:
+                prepare_ahead(record[1])
+            chunk.append(record)
+            if len(chunk) == _HANDOVER:
+                _put(handover, chunk, stop)
+                chunk = []
+                if stop.is_set():
+                    break
+    except BaseException as error:  # handed over, and raised by the consumer
+        end = _End(error)
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()  # the reader's file, now rather than when collected
+    if chunk:
+        _put(handover, chunk, stop)  # the records before the end, or before the error
+    _put(handover, end, stop)
+
+
+def _put(handover: queue.Queue[list[Record] | _End], item: list[Record] | _End,
+         stop: threading.Event) -> None:  # fmt: skip
+    while not stop.is_set():
         try:
-            first = stream.readline()
-            rows = csv.reader(
-                itertools.chain([first], stream), delimiter=csvlog._sniff_delimiter(first)
-            )
-            header = next(rows, None)
-            if not header:
-                raise LogError(path, 1, None, "the file is empty: a header row is expected")
-            reader = _TolerantRows(path, header, columns, TimestampParser())
-            yield from cast(Iterator[Record], reader.events(rows))
-        except UnicodeDecodeError as error:
-            raise LogError(path, None, None, f"cannot decode the text: {error}") from None
-        except csv.Error as error:
-            raise LogError(path, None, None, f"not a valid CSV file: {error}") from None
+            handover.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
 
 
-class _TolerantRows(csvlog._RowReader):
-    """The CSV row reader, answering a bad row with its error instead of stopping."""
-
-    _pending: LogError | None = None
-
-    def _fit(self, row: list[str], number: int, width: int) -> list[str]:
+def _drain(handover: queue.Queue[list[Record] | _End]) -> None:
+    """Empty the queue so a reader thread blocked on a full one sees ``stop`` and ends."""
+    while True:
         try:
-            return super()._fit(row, number, width)
-        except LogError as error:
-            self._pending = error
-            return row
-
-    def _event(self, row: list[str], number: int, index: int) -> Any:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            return number, pending
-        try:
-            return number, super()._event(row, number, index)
-        except LogError as error:
-            return number, error
-
-
-def _jsonl_records(path: Path) -> Iterator[Record]:
-    parse_time = TimestampParser()
-    index = 0
-    with jsonl._open(path) as stream:
-        try:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield number, jsonl._event(path, number, line, index, parse_time)
-                    index += 1
-                except LogError as error:
-                    yield number, error
-        except UnicodeDecodeError as error:
-            raise LogError(path, None, None, f"not UTF-8 text: {error}") from None
-
-
-class _TolerantXes(xes._XesReader):
-    """The XES reader, answering a bad event (or a trace without a case id) with its error."""
-
-    def _trace_events(self, trace: Any) -> Iterator[Any]:
-        try:
-            # Event errors are caught in ``_event``; what escapes here concerns the whole trace
-            # and is raised before its first event, so nothing of the trace was yielded.
-            yield from super()._trace_events(trace)
-        except LogError as error:
-            yield error.position, error
-
-    def _event(self, element: Any, case: str, process: str, trace_data: dict[str, Any]) -> Any:
-        try:
-            return element.sourceline, super()._event(element, case, process, trace_data)
-        except LogError as error:
-            return error.position or element.sourceline, error
+            handover.get_nowait()
+        except queue.Empty:
+            return

@@ -127,16 +127,19 @@ class Window(Generic[K, V]):
         self._entries: dict[K, deque[tuple[dt.date, V]]] = {}
         # Every entry's date and key in arrival order: eviction walks from the oldest.
         self._order: deque[tuple[dt.date, K]] = deque()
-        self._today: dt.date | None = None  # the day of the latest advance
+        # The day of the latest advance. Most events fall on the day of the one before, and
+        # then there is nothing new to forget: callers may skip ``advance`` when ``today`` is
+        # this day.
+        self.today: dt.date | None = None
 
     def advance(self, today: dt.date) -> Sequence[tuple[K, V]]:
         """Forget every entry that no window ending on ``today`` or later can contain.
 
         Returns what was forgotten, so that a caller keeping running totals can subtract it.
         """
-        if today == self._today:
-            return ()  # most events fall on the day of the one before: nothing new to forget
-        self._today = today
+        if today == self.today:
+            return ()
+        self.today = today
         first = self.span.earliest(today)
         order = self._order
         gone: list[tuple[K, V]] = []
@@ -196,7 +199,8 @@ class Splitting(Rule):
         value = as_number(event.data.get(self.amount))
         who = event.data.get(self.party)
         today = event.time.astimezone(self.zone).date()
-        self._window.advance(today)
+        if today != self._window.today:
+            self._window.advance(today)
         if value is None or not who or not self.lower <= value < self.threshold:
             return NO_FINDINGS
         party = str(who)
@@ -258,7 +262,8 @@ class Familiarity(Rule):
 
     def feed(self, event: Event) -> Sequence[Finding]:
         today = event.time.astimezone(self.zone).date()
-        self._window.advance(today)
+        if today != self._window.today:
+            self._window.advance(today)
         who = event.data.get(self.party)
         if not who or not event.resource:
             return NO_FINDINGS
@@ -339,9 +344,10 @@ class Concentration(Rule):
 
     def feed(self, event: Event) -> Sequence[Finding]:
         today = event.time.astimezone(self.zone).date()
-        for officer, (was_low, _) in self._window.advance(today):
-            if was_low:
-                self._lows[officer] -= 1
+        if today != self._window.today:
+            for officer, (was_low, _) in self._window.advance(today):
+                if was_low:
+                    self._lows[officer] -= 1
         if not event.resource or (self.when is not None and not self.when.test(event)):
             return NO_FINDINGS
         low = self._at_minimum(event)

@@ -7,11 +7,11 @@ are remembered, so the per-case state stays small.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from controls.events import Event, Finding
+from controls.events import EMPTY, Event, Finding
 from controls.rules import messages as m
 from controls.rules.base import NO_FINDINGS, Params, Rule, RuleSpec, register
 
@@ -21,12 +21,6 @@ def _remember(known: dict[str, Any], event: Event, keys: frozenset[str]) -> None
         value = event.data.get(key)
         if value is not None:
             known[key] = value
-
-
-@dataclass(slots=True)
-class _Required:
-    done: bool = False  # has one of the required steps happened?
-    known: dict[str, Any] = field(default_factory=dict)
 
 
 @register
@@ -55,7 +49,11 @@ class RequiredStep(Rule):
             )
         self.when = params.condition("when", None)
         self.keys = self.when.names if self.when else frozenset()
-        self._cases: dict[str, _Required] = {}
+        # Per case: whether a required step happened, and the latest value of each key the
+        # condition reads. Both made only when there is something to keep, as most events of
+        # a case are neither steps of the rule nor carry its keys.
+        self._done: set[str] = set()
+        self._known: dict[str, dict[str, Any]] = {}
 
     def watches(self) -> frozenset[str] | None:
         # Data named by the condition may arrive with any step, so then every event is needed.
@@ -63,24 +61,26 @@ class RequiredStep(Rule):
 
     def feed(self, event: Event) -> Sequence[Finding]:
         # With a condition this sees every event of its cases: kept to a few look-ups.
-        state = self._cases.get(event.case)
-        if state is None:
-            state = self._cases[event.case] = _Required()
-        activity = event.activity
-        if activity in self.requires:
-            state.done = True
+        activity, case = event.activity, event.case
         found = NO_FINDINGS
-        if (
-            activity == self.activity
-            and not state.done
-            and (self.when is None or self.when.test(event, state.known))
-        ):
-            found = (self._breach(event, state.known),)
-        if self.keys and event.data:
-            _remember(state.known, event, self.keys)
+        if activity in self.requires:
+            self._done.add(case)
+        elif activity == self.activity and case not in self._done:
+            known = self._known.get(case, EMPTY)
+            if self.when is None or self.when.test(event, known):
+                found = (self._breach(event, known),)
+        data = event.data
+        if data and self.keys:
+            for key in self.keys:
+                value = data.get(key)
+                if value is not None:
+                    known = self._known.get(case)
+                    if known is None:
+                        known = self._known[case] = {}
+                    known[key] = value
         return found
 
-    def _breach(self, event: Event, known: dict[str, Any]) -> Finding:
+    def _breach(self, event: Event, known: Mapping[str, Any]) -> Finding:
         steps = "或".join(sorted(self.requires))
         steps_en = " or ".join(sorted(self.requires))
         values = {k: event.data.get(k, known.get(k)) for k in sorted(self.keys)}
@@ -105,7 +105,8 @@ class RequiredStep(Rule):
         )
 
     def end_case(self, case: str) -> Sequence[Finding]:
-        self._cases.pop(case, None)
+        self._done.discard(case)
+        self._known.pop(case, None)
         return NO_FINDINGS
 
 

@@ -19,6 +19,7 @@ passed over.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 from controls.events import Event, Finding
@@ -40,19 +41,23 @@ class _Duties(Rule):
         self.by = params.choice("by", ("resource", "post", "unit"), "resource")
         if self.first == self.second:
             raise params.error("second", "must differ from first", "必须与 first 不同")
+        self._actor = operator.attrgetter(self.by)
         self._cases: dict[str, _Sides] = {}
 
     def watches(self) -> frozenset[str] | None:
         return frozenset({self.first, self.second})
 
     def feed(self, event: Event) -> Sequence[Finding]:
-        actor: str = getattr(event, self.by)
+        actor: str = self._actor(event)
         if not actor:
             return NO_FINDINGS
         sides = self._cases.get(event.case)
         if sides is None:
             sides = self._cases[event.case] = ({}, {})
-        mine, other = (sides[0], sides[1]) if event.activity == self.first else sides[::-1]
+        if event.activity == self.first:
+            mine, other = sides
+        else:
+            other, mine = sides
         mine.setdefault(actor, event)
         if not other:
             return NO_FINDINGS

@@ -54,7 +54,8 @@ class FirstOffence(Rule):
 
     def feed(self, event: Event) -> Sequence[Finding]:
         today = event.time.astimezone(self.zone).date()
-        self._window.advance(today)
+        if today != self._window.today:
+            self._window.advance(today)
         party = str(event.data.get(self.party) or "").strip()
         violation = str(event.data.get(self.violation) or "").strip()
         if not party or not violation:

@@ -75,8 +75,11 @@ class Recusal(Rule):
                     self._waiting.setdefault(case, []).append(event)
                 return NO_FINDINGS
             party = self._party[case] = named
-            waiting = self._waiting.pop(case, [])
-            return tuple(f for e in (*waiting, event) if (f := self._judge(e, party)))
+            waiting = self._waiting.pop(case, None)
+            if waiting is not None:
+                return tuple(f for e in (*waiting, event) if (f := self._judge(e, party)))
+        if event.resource not in self._officers:  # most steps: nobody in the table
+            return NO_FINDINGS
         found = self._judge(event, party)
         return (found,) if found else NO_FINDINGS
 

@@ -61,6 +61,8 @@ class _Clock:
 
     start: Event
     n: int
+    seq: int  # the order in which clocks started: ties between equal due instants go by it
+    day: dt.date | None  # the start's date in the bureau's zone (day counts only)
     warn_at: dt.datetime | None  # when the warning is due (None: no warning)
     breach_at: dt.datetime  # the first instant at which the open matter is late
     deadline: dt.date | None  # the last working day allowed (working days / days only)
@@ -123,8 +125,10 @@ class TimeLimit(Rule):
         self._calendar: WorkingCalendar | None = None
         self._open: dict[str, _Clock] = {}
         self._count: dict[str, int] = {}
-        # (due instant, sequence, case, clock number, is_breach): popped by tick; entries of
-        # clocks that have since stopped are skipped when they come up.
+        # (due instant, clock sequence, case, clock number, is_breach): popped by tick; entries
+        # of clocks that have since stopped are skipped when they come up. A clock has one entry
+        # at a time: its warning, and once that is popped, its breach (most clocks stop before
+        # either is due, and then they cost one entry, not two).
         self._due: list[tuple[dt.datetime, int, str, int, bool]] = []
         self._seq = 0
         self._dues: dict[dt.date, _Dues] = {}
@@ -135,11 +139,10 @@ class TimeLimit(Rule):
             self._calendar = _need_calendar(self, context)
 
     def watches(self) -> frozenset[str] | None:
-        # Every event of the case: the latest one tells who holds the case now.
-        return None
+        # Only A and B: who holds an open case now is asked of the monitor (``last_event``).
+        return frozenset({self.a, self.b})
 
     def feed(self, event: Event) -> Sequence[Finding]:
-        # Fed every event of its cases, and most are neither A nor B: leave those fast.
         activity = event.activity
         if activity == self.b and event.lifecycle == self.b_life:
             clock = self._open.pop(event.case, None)
@@ -150,25 +153,22 @@ class TimeLimit(Rule):
         return NO_FINDINGS
 
     def _start(self, event: Event) -> None:
-        n = self._count.get(event.case, 0) + 1
-        self._count[event.case] = n
-        clock = self._clock(event, n)
-        self._open[event.case] = clock
-        if clock.warn_at is not None:
-            self._push(clock.warn_at, event.case, n, False)
-        self._push(clock.breach_at, event.case, n, True)
-
-    def _push(self, when: dt.datetime, case: str, n: int, breach: bool) -> None:
+        case = event.case
+        n = self._count[case] = self._count.get(case, 0) + 1
         self._seq += 1
-        heapq.heappush(self._due, (when, self._seq, case, n, breach))
+        clock = self._open[case] = self._clock(event, n, self._seq)
+        if clock.warn_at is not None:
+            heapq.heappush(self._due, (clock.warn_at, clock.seq, case, n, False))
+        else:
+            heapq.heappush(self._due, (clock.breach_at, clock.seq, case, n, True))
 
-    def _clock(self, start: Event, n: int) -> _Clock:
+    def _clock(self, start: Event, n: int, seq: int) -> _Clock:
         if self.unit == "hours":
             span = dt.timedelta(hours=self.limit)
             warn = None if self.warn_fraction is None else start.time + span * self.warn_fraction
             # Late only when strictly more than the limit has passed.
             breach = start.time + span + dt.timedelta(microseconds=1)
-            return _Clock(start, n, warn, breach, None, False)
+            return _Clock(start, n, seq, None, warn, breach, None, False)
         day = start.time.astimezone(self.zone).date()
         # Many clocks start on the same day, and a day's dues depend on nothing else.
         dues = self._dues.get(day)
@@ -177,7 +177,7 @@ class TimeLimit(Rule):
                 self._dues.clear()
             dues = self._dues[day] = self._day_dues(day)
         warn_at, breach_at, deadline, provisional = dues
-        return _Clock(start, n, warn_at, breach_at, deadline, provisional)
+        return _Clock(start, n, seq, day, warn_at, breach_at, deadline, provisional)
 
     def _day_dues(self, day: dt.date) -> _Dues:
         """Warning instant, breach instant, deadline and provisional flag of a clock started on
@@ -208,7 +208,8 @@ class TimeLimit(Rule):
         """How much of the limit is used from the clock's start to ``moment``."""
         if self.unit == "hours":
             return (moment - clock.start.time).total_seconds() / 3600
-        start = clock.start.time.astimezone(self.zone).date()
+        start = clock.day
+        assert start is not None  # set for day counts
         end = moment.astimezone(self.zone).date()
         if self.unit == "days":
             return (end - start).days
@@ -216,6 +217,10 @@ class TimeLimit(Rule):
         return self._calendar.workdays_between(start, end) if end > start else 0
 
     def _judge_end(self, clock: _Clock, end: Event) -> Sequence[Finding]:
+        if clock.day is not None and end.time < clock.breach_at:
+            # In time: in a day count, more than the limit is used exactly when B's date is on
+            # or after the breach day (``_day_dues``), so most matters need no counting.
+            return NO_FINDINGS
         used = self._used(clock, end.time)
         if used <= self.limit:
             return NO_FINDINGS
@@ -266,13 +271,18 @@ class TimeLimit(Rule):
 
     def tick(self, now: dt.datetime) -> Sequence[Finding]:
         found: list[Finding] = []
-        while self._due and self._due[0][0] <= now:
-            _, _, case, n, breach = heapq.heappop(self._due)
+        due = self._due
+        while due and due[0][0] <= now:
+            _, seq, case, n, breach = heapq.heappop(due)
             clock = self._open.get(case)
             if clock is None or clock.n != n:
                 continue  # the clock stopped (step B came, or the case ended) before it was due
-            if not breach and clock.breach_at <= now:
-                continue  # already late: the breach finding says more than a warning would
+            if not breach:
+                # The breach comes after the warning and keeps the clock's sequence, so the
+                # findings of one tick come in the same order whenever the warning was popped.
+                heapq.heappush(due, (clock.breach_at, seq, case, n, True))
+                if clock.breach_at <= now:
+                    continue  # already late: the breach finding says more than a warning would
             found.append(self._open_finding(clock, now, breach))
         return found
 
@@ -346,6 +356,8 @@ class WorkingTime(Rule):
         self.hours_text = "、".join(raw)
         self.zone = _zone(params)
         self._calendar: WorkingCalendar | None = None
+        self._day: dt.date | None = None  # the day last asked of the calendar, and its answer
+        self._rest_day = False
 
     @staticmethod
     def _window(params: Params, text: str) -> tuple[dt.time, dt.time]:
@@ -380,7 +392,10 @@ class WorkingTime(Rule):
                     break
         rest_day = False
         if self._calendar is not None:
-            rest_day = not self._calendar.is_workday(local.date())
+            day = local.date()
+            if day != self._day:  # steps come in time order: most fall on the day before's
+                self._day, self._rest_day = day, not self._calendar.is_workday(day)
+            rest_day = self._rest_day
         if not (off_hours or rest_day):
             return NO_FINDINGS
         why_zh = "、".join(

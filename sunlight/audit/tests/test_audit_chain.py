@@ -17,11 +17,6 @@ from sunlight.org import actions
 from sunlight.org.models import PowerType, UnitKind
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def some_actions(world: World) -> list[AuditRecord]:
     office = world.user("office")
     unit = actions.unit_create(

@@ -39,11 +39,6 @@ ALL_SEEING = frozenset({"office", "auditor", "admin"})
 MANAGERS = frozenset({"office", "admin"})
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Objects(dict[str, dict[str, Any]]):
     """Labelled objects of each kind: ``objects["duties"]["own"]``."""
 
@@ -218,19 +213,53 @@ ACTIONS: dict[str, tuple[Act, dict[str, frozenset[str]]]] = {
         lambda o, w, u, t: actions.unit_create(
             by=u, code="N", name="新", kind="team", parent=getattr(w, UNIT_TARGETS[t])
         ),
-        {"own": MANAGERS, "other": MANAGERS},
+        {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
+    ),
+    "post_create": (
+        lambda o, w, u, t: actions.post_create(
+            by=u, code="NP", name="新岗", unit=getattr(w, UNIT_TARGETS[t]), power_type="execute"
+        ),
+        {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
     ),
     "post_update": (
         lambda o, w, u, t: actions.post_update(by=u, post=o["posts"][t], name="新"),
+        {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
+    ),
+    "staff_create": (
+        lambda o, w, u, t: actions.staff_create(
+            by=u, staff_no="S-NEW", name="赵六", unit=getattr(w, UNIT_TARGETS[t])
+        ),
         {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
     ),
     "staff_update": (
         lambda o, w, u, t: actions.staff_update(by=u, staff=o["staff"][t], rank="一级科员"),
         {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
     ),
+    "assignment_create": (
+        lambda o, w, u, t: actions.assignment_create(
+            by=u,
+            staff=o["staff"][t],
+            post=o["posts"][t],
+            start=dt.date(2031, 1, 1),
+            kind="acting",
+        ),
+        {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
+    ),
     "assignment_update": (
         lambda o, w, u, t: actions.assignment_update(
             by=u, assignment=o["assignments"][t], end=dt.date(2030, 1, 1)
+        ),
+        {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
+    ),
+    "power_item_create": (
+        lambda o, w, u, t: actions.power_item_create(
+            by=u,
+            code="Q-NEW",
+            name="新权力",
+            category=PowerCategory.PENALTY,
+            power_type=PowerType.DECIDE,
+            unit=getattr(w, UNIT_TARGETS[t]),
+            legal_bases=[("《中华人民共和国税收征收管理法》", "第六十二条")],
         ),
         {"own": MANAGERS, "same": MANAGERS, "other": MANAGERS},
     ),
@@ -282,6 +311,10 @@ ACTIONS: dict[str, tuple[Act, dict[str, frozenset[str]]]] = {
     ),
     "duty_approve_personnel": (
         _approve_at(DutyStatus.PERSONNEL_REVIEW),
+        {"own": MANAGERS, "other": MANAGERS},
+    ),
+    "duty_return_personnel": (
+        _return_at(DutyStatus.PERSONNEL_REVIEW),
         {"own": MANAGERS, "other": MANAGERS},
     ),
     "goal_set": (

@@ -27,14 +27,11 @@ if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)) and not os.environ.ge
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_test_settings(settings: Any) -> None:
-    # No `collectstatic` in tests (so no manifest), and a fast hasher for the world's accounts.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """No base URL: the tests go to ``live_server.url``. Defined here because pytest-playwright's
+    own fallback is a session fixture on a plugin instance, which pytest deprecates."""
+    return None
 
 
 @pytest.fixture

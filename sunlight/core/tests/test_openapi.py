@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 import yaml
 from django.test import Client
 from drf_spectacular.drainage import GENERATOR_STATS
@@ -13,15 +12,6 @@ from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
 from sunlight.core.testing import World
-
-
-@pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def generate() -> dict[str, Any]:

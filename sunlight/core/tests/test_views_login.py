@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import PASSWORD, World
-
-
-@pytest.fixture(autouse=True)
-def _fast_test_settings(settings: Any) -> None:
-    # No `collectstatic` in tests (so no manifest), and a fast hasher for the world's accounts.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.mark.django_db
@@ -65,6 +53,33 @@ def test_a_failed_login_is_audited_and_explained(world: World) -> None:
     assert record.actor is None
     assert record.actor_name == "head"
     assert not AuditRecord.objects.filter(action="auth.login").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "action"), [(PASSWORD, "auth.login"), ("wrong", "auth.login_failed")]
+)
+def test_logins_are_audited_with_request_id_and_address(
+    world: World, password: str, action: str
+) -> None:
+    response = Client(REMOTE_ADDR="10.8.1.23").post(
+        reverse("login"),
+        {"username": "head", "password": password},
+        HTTP_X_REQUEST_ID="login-4711",
+    )
+    assert response["X-Request-ID"] == "login-4711"
+    record = AuditRecord.objects.get(action=action)
+    assert (record.request_id, record.ip) == ("login-4711", "10.8.1.23")
+
+
+@pytest.mark.django_db
+def test_a_login_without_a_request_id_gets_a_fresh_one(world: World) -> None:
+    Client().post(reverse("login"), {"username": "head", "password": "wrong"})
+    Client().post(reverse("login"), {"username": "head", "password": "wrong"})
+    ids = list(AuditRecord.objects.values_list("request_id", flat=True))
+    assert len(ids) == 2
+    assert all(len(i) == 32 for i in ids)
+    assert ids[0] != ids[1]
 
 
 @pytest.mark.django_db

@@ -15,3 +15,11 @@ def _media(settings: Any, tmp_path: Path) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules() -> None:
+    # Rolled-back tests reuse row ids, which the cache of the rules in force keys on.
+    from sunlight.monitoring import rulesets
+
+    rulesets.forget()

@@ -15,11 +15,6 @@ from sunlight.core.testing import World
 PASSWORD = "sunlight-demo-9"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def last_audit() -> AuditRecord:
     record = AuditRecord.objects.order_by("-id").first()
     assert record is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +13,6 @@ from sunlight.org import actions
 from sunlight.org.models import Assignment, AssignmentKind
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def last_audit() -> AuditRecord:

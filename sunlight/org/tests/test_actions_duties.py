@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -13,11 +11,6 @@ from sunlight.org import actions
 from sunlight.org.models import Duty, DutyReview, DutyStatus, Post, ReviewDecision
 
 TEXT = "负责辖区纳税人户籍管理，按月开展税源巡查并形成巡查记录。"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def last_audit() -> AuditRecord:

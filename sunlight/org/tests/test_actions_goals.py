@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -11,11 +9,6 @@ from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import World
 from sunlight.org import actions
 from sunlight.org.models import Goal
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def last_audit() -> AuditRecord:

@@ -13,11 +13,6 @@ from sunlight.org import actions
 from sunlight.org.models import Post, PowerType, Staff
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def last_audit() -> AuditRecord:
     record = AuditRecord.objects.order_by("-id").first()
     assert record is not None

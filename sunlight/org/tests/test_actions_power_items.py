@@ -15,11 +15,6 @@ from sunlight.org.models import LegalBasis, PowerCategory, PowerItem, PowerType
 TAX_LAW = "《中华人民共和国税收征收管理法》"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def last_audit() -> AuditRecord:
     record = AuditRecord.objects.order_by("-id").first()
     assert record is not None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -11,12 +9,6 @@ from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import World
 from sunlight.org import actions
 from sunlight.org.models import Unit, UnitKind
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The world's six logins are hashed on every test; the real hasher would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def last_audit() -> AuditRecord:

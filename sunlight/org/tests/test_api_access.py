@@ -31,11 +31,6 @@ TARGETS = ["own", "same", "other"]
 EVERYONE_ELSE = {"office", "auditor", "admin"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def org(world: World) -> dict[str, dict[str, Any]]:
     office = world.user("office")
@@ -341,3 +336,64 @@ def test_every_api_write_is_audited_with_the_request_id(
     record = AuditRecord.objects.get(request_id="req-4711")
     assert record.actor == world.user("admin")
     assert record.action.startswith("org.")
+
+
+# Decisions on a duty waiting at each stage: PA1 (own, county A) and PB1 (other, county B).
+# 200 decided, 403 seen but not this role's step, 404 not seen.
+DECIDE = {
+    "head_review": {
+        "staff": "403 404",
+        "head": "200 404",
+        "leader": "404 403",
+        "office": "403 403",
+        "auditor": "403 403",
+        "admin": "403 403",
+    },
+    "leader_review": {
+        "staff": "403 404",
+        "head": "403 404",
+        "leader": "404 200",
+        "office": "403 403",
+        "auditor": "403 403",
+        "admin": "403 403",
+    },
+    "personnel_review": {
+        "staff": "403 404",
+        "head": "403 404",
+        "leader": "404 403",
+        "office": "200 200",
+        "auditor": "403 403",
+        "admin": "200 200",
+    },
+}
+
+
+def _waiting_at(post: Post, stage: str) -> Duty:
+    duty = actions.duty_submit(by=None, duty=actions.duty_draft(by=None, post=post, text="职责"))
+    while duty.status != stage:
+        duty = actions.duty_approve(by=None, duty=duty)
+    return duty
+
+
+@pytest.mark.parametrize("step", ["approve", "return"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("stage", list(DECIDE))
+def test_duty_decisions_follow_role_stage_and_scope(
+    world: World, stage: str, role: str, step: str
+) -> None:
+    client = client_for(world, role)
+    statuses = []
+    for post in (world.post_a1, world.post_b1):
+        duty = _waiting_at(post, stage)
+        audit_rows = AuditRecord.objects.count()
+
+        response = client.post(
+            f"/api/v1/duties/{duty.pk}/{step}/", {"comment": "请细化"}, format="json"
+        )
+
+        statuses.append(str(response.status_code))
+        duty.refresh_from_db()
+        decided = response.status_code == 200
+        assert (duty.status != stage) == decided
+        assert AuditRecord.objects.count() - audit_rows == (1 if decided else 0)
+    assert " ".join(statuses) == DECIDE[stage][role]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,11 +13,6 @@ from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import World
 from sunlight.org import actions
 from sunlight.org.models import Duty, DutyStatus, PowerItem
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_for(world: World, role: str) -> APIClient:

@@ -7,6 +7,7 @@ is rolled back afterwards; the tests read what was recorded then.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 from io import StringIO
@@ -41,7 +42,11 @@ from sunlight.org.models import (
     Unit,
     UnitKind,
 )
+from sunlight.org.spreadsheets.export import export_workbook
+from sunlight.org.spreadsheets.importer import import_workbook
 
+# The module-scoped load runs before the function-scoped settings of sunlight/conftest.py, so
+# it sets the fast hasher itself.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MODELS = (Unit, Post, Duty, DutyReview, Staff, Assignment, PowerItem, LegalBasis, Goal, User)
 
@@ -66,16 +71,26 @@ class Demo:
     counts: list[dict[str, int]] = field(default_factory=list)
     keys: list[dict[str, set[Any]]] = field(default_factory=list)
     audit_rows: list[int] = field(default_factory=list)
+    dumps: list[str] = field(default_factory=list)
     chain_ok: bool = False
     output: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    round_trips: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def full_dump() -> str:
+    """Every row of every table, primary keys and timestamps included."""
+    out = StringIO()
+    call_command("dumpdata", "--all", "--indent=0", stdout=out)
+    return out.getvalue()
 
 
 def record_run(demo: Demo) -> None:
     demo.counts.append({m.__name__: m.objects.count() for m in MODELS})
     demo.keys.append(natural_keys())
     demo.audit_rows.append(AuditRecord.objects.count())
+    demo.dumps.append(full_dump())
 
 
 def record_facts(demo: Demo) -> None:
@@ -92,6 +107,16 @@ def record_facts(demo: Demo) -> None:
         .exclude(name__endswith="稽查局")
         .count(),
         "kinds": Counter(Unit.objects.values_list("kind", flat=True)),
+        "county_kinds": {
+            county.code: set(
+                Unit.objects.filter(path__startswith=county.path)
+                .exclude(pk=county.pk)
+                .values_list("kind", flat=True)
+            )
+            for county in Unit.objects.filter(parent=city, kind=UnitKind.BUREAU).exclude(
+                name__endswith="稽查局"
+            )
+        },
         "power_types": Counter(Post.objects.values_list("power_type", flat=True)),
         "high_risk_with_limit": Post.objects.filter(
             is_high_risk=True, term_limit_years__isnull=False
@@ -121,6 +146,20 @@ def record_facts(demo: Demo) -> None:
     }
 
 
+def record_round_trips(demo: Demo) -> None:
+    """The whole bureau exported to xlsx by the office and imported back, in both languages."""
+    office = User.objects.get(username="office")
+    for lang in ("zh", "en"):
+        audit_rows = AuditRecord.objects.count()
+        report = import_workbook(io.BytesIO(export_workbook(office, lang)), by=office)
+        demo.round_trips[lang] = {
+            "errors": [str(e) for e in report.errors],
+            "changed": report.changed,
+            "unchanged": {key: c.unchanged for key, c in report.counts.items()},
+            "audit_rows": AuditRecord.objects.count() - audit_rows,
+        }
+
+
 def record_users(demo: Demo) -> None:
     for user in User.objects.select_related("staff__unit"):
         demo.users[user.username] = {
@@ -145,7 +184,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Demo:
         transaction.atomic(),
     ):
         out = StringIO()
-        call_command("loaddemo", stdout=out)
+        call_command("loaddemo", "--no-traces", stdout=out)
         result.output = out.getvalue()
         record_run(result)
         load_demo()
@@ -153,6 +192,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Demo:
         result.chain_ok = verify_chain().ok
         record_facts(result)
         record_users(result)
+        record_round_trips(result)
         transaction.set_rollback(True)
     return result
 
@@ -163,6 +203,11 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Demo:
 def test_second_run_changes_nothing(demo: Demo) -> None:
     assert demo.counts[0] == demo.counts[1]
     assert demo.keys[0] == demo.keys[1]
+
+
+def test_second_run_leaves_an_identical_full_dump(demo: Demo) -> None:
+    assert len(demo.dumps[0]) > 100_000
+    assert demo.dumps[0] == demo.dumps[1]
 
 
 def test_second_run_writes_no_audit_rows(demo: Demo) -> None:
@@ -194,6 +239,9 @@ def test_unit_tree(demo: Demo) -> None:
     assert facts["counties"] >= 3
     for kind in UnitKind.values:
         assert facts["kinds"][kind] >= 1
+    # Each county bureau has its own sections (股/室), branches (分局) and their teams.
+    for kinds in facts["county_kinds"].values():
+        assert {UnitKind.DEPARTMENT, UnitKind.BRANCH, UnitKind.TEAM} <= kinds
 
 
 def test_posts_span_the_three_powers_and_high_risk(demo: Demo) -> None:
@@ -238,6 +286,22 @@ def test_power_list_categories_and_laws(demo: Demo) -> None:
 def test_goals_for_this_year(demo: Demo) -> None:
     assert demo.facts["unit_goals"] >= 5
     assert demo.facts["post_goals"] >= 5
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_whole_bureau_round_trips_through_xlsx(demo: Demo, lang: str) -> None:
+    trip = demo.round_trips[lang]
+    assert trip["errors"] == []
+    assert (trip["changed"], trip["audit_rows"]) == (0, 0)
+    counts = demo.counts[0]
+    assert trip["unchanged"] == {
+        "units": counts["Unit"],
+        "posts": counts["Post"],
+        "staff": counts["Staff"],
+        "assignments": counts["Assignment"],
+        "duties": counts["Duty"],
+        "power_items": counts["PowerItem"],
+    }
 
 
 # --- the logins ---------------------------------------------------------------------------------
@@ -289,6 +353,9 @@ def test_command_prints_the_logins(demo: Demo) -> None:
     for username in ("staff", "head", "leader", "office", "auditor", "admin"):
         assert f"  {username} " in demo.output
     assert DEMO_PASSWORD in demo.output
+    # In the bureau's language, as `make run` prints it.
+    assert "演示账号" in demo.output
+    assert "范围: 本人岗位和记录" in demo.output
 
 
 # --- first-run setup ----------------------------------------------------------------------------

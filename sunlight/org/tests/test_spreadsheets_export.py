@@ -19,11 +19,6 @@ from sunlight.org.spreadsheets.importer import import_workbook
 from sunlight.org.spreadsheets.workbook import build_workbook
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def open_xlsx(content: bytes) -> Workbook:
     return load_workbook(io.BytesIO(content))
 

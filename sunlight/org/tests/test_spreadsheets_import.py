@@ -28,11 +28,6 @@ POWERS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def xlsx(sheets: dict[str, Any]) -> io.BytesIO:
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]

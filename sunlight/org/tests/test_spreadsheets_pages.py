@@ -20,16 +20,6 @@ from sunlight.org.spreadsheets.workbook import XLSX_CONTENT_TYPE
 UNITS = ["单位编码", "单位名称", "类型", "上级单位编码", "排序号"]
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests run without `collectstatic`, so there is no manifest to look hashed names up in.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def xlsx_bytes(rows: list[list[Any]], title: str = "单位") -> bytes:
     wb = Workbook()
     ws = wb.active

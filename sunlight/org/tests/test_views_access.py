@@ -14,23 +14,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import PASSWORD, World
 from sunlight.org import actions
-from sunlight.org.models import Duty, DutyStatus, Post, Unit
+from sunlight.org.models import Assignment, Duty, DutyStatus, Post, PowerItem, Unit
 
 ROLES = ["staff", "head", "leader", "office", "auditor", "admin"]
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_test_settings(settings: Any) -> None:
-    # Tests run without `collectstatic`, so there is no manifest to look hashed names up in; and
-    # the world's six accounts would take seconds to hash with the production hasher.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_for(role: str) -> Client:
@@ -253,6 +243,120 @@ def test_editing_a_post(world: World, role: str) -> None:
     assert response.status_code == EDIT_PA1[role]
     world.post_a1.refresh_from_db()
     assert (world.post_a1.name == "税源管理岗") == (EDIT_PA1[role] == 302)
+
+
+# The power list, the edit pages and the review queue -------------------------------------------
+
+
+def _power_items(world: World) -> dict[str, PowerItem]:
+    def item(code: str, unit: Unit, post: Post | None = None, public: bool = False) -> PowerItem:
+        return actions.power_item_create(
+            by=None,
+            code=code,
+            name=f"权力{code}",
+            category="relief",
+            power_type="decide",
+            unit=unit,
+            post=post,
+            is_public=public,
+        )
+
+    return {
+        "QO": item("QO", world.dept_a1, world.post_a1),  # owned by staff_a's post
+        "QS": item("QS", world.dept_a1),  # staff_a's unit, no post
+        "QX": item("QX", world.dept_b1),  # county B
+        "QP": item("QP", world.dept_b1, public=True),  # published: everyone sees it
+    }
+
+
+POWERS_SEEN = {
+    "staff": {"QO", "QP"},
+    "head": {"QO", "QS", "QP"},
+    "leader": {"QX", "QP"},
+    "office": {"QO", "QS", "QX", "QP"},
+    "auditor": {"QO", "QS", "QX", "QP"},
+    "admin": {"QO", "QS", "QX", "QP"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.django_db
+def test_the_power_list_and_its_pages_follow_the_scope(world: World, role: str) -> None:
+    items = _power_items(world)
+    client = client_for(role)
+
+    listed = client.get(reverse("org:power-list")).context["page"].object_list
+
+    assert {item.code for item in listed} == POWERS_SEEN[role]
+    for code, item in items.items():
+        status = client.get(reverse("org:power-detail", args=[item.pk])).status_code
+        assert status == (200 if code in POWERS_SEEN[role] else 404), (role, code)
+
+
+# Edit pages of a county A record and a county B record: 200 may edit, 403 sees but may not,
+# 404 does not see.
+EDIT_A_B = {
+    "staff": (403, 404),
+    "head": (403, 404),
+    "leader": (404, 403),
+    "office": (200, 200),
+    "auditor": (403, 403),
+    "admin": (200, 200),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.django_db
+def test_edit_pages_follow_role_and_scope(world: World, role: str) -> None:
+    items = _power_items(world)
+    pairs = {
+        "unit-edit": (world.dept_a1, world.dept_b1),
+        "staff-edit": (world.staff_a, world.staff_b),
+        "assignment-edit": (
+            Assignment.objects.get(staff=world.staff_a),
+            Assignment.objects.get(staff=world.staff_b),
+        ),
+        "power-edit": (items["QO"], items["QX"]),
+    }
+    client = client_for(role)
+    audit_rows = AuditRecord.objects.count()
+    for name, objs in pairs.items():
+        got = tuple(client.get(reverse(f"org:{name}", args=[obj.pk])).status_code for obj in objs)
+        assert got == EDIT_A_B[role], name
+        if role in ("office", "admin"):
+            continue
+        posted = tuple(
+            client.post(reverse(f"org:{name}", args=[obj.pk]), {"name": "改"}).status_code
+            for obj in objs
+        )
+        assert posted == EDIT_A_B[role], name
+    assert AuditRecord.objects.count() == audit_rows
+
+
+QUEUE = {
+    "staff": set(),
+    "head": {"PA1 head_review"},
+    "leader": {"PB1 leader_review"},
+    "office": {"PA1 personnel_review", "PB1 personnel_review"},
+    "auditor": set(),
+    "admin": {"PA1 personnel_review", "PB1 personnel_review"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.django_db
+def test_the_review_queue_holds_what_the_role_decides(world: World, role: str) -> None:
+    for post in (world.post_a1, world.post_b1):
+        for stage in (
+            DutyStatus.HEAD_REVIEW,
+            DutyStatus.LEADER_REVIEW,
+            DutyStatus.PERSONNEL_REVIEW,
+        ):
+            _duty_at(world, post, stage)
+
+    duties = client_for(role).get(reverse("org:review-queue")).context["duties"]
+
+    assert {f"{d.post.code} {d.status}" for d in duties} == QUEUE[role]
 
 
 # No N+1 on the lists ---------------------------------------------------------------------------

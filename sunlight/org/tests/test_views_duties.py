@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,16 +12,6 @@ from sunlight.org import actions
 from sunlight.org.models import Duty, DutyReview, DutyStatus
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_test_settings(settings: Any) -> None:
-    # No `collectstatic` in tests (so no manifest), and a fast hasher for the world's accounts.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def as_(world: World, role: str) -> Client:

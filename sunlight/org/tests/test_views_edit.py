@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,16 +9,6 @@ from django.urls import reverse
 from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import World
 from sunlight.org.models import Assignment, PowerItem, Staff, Unit
-
-
-@pytest.fixture(autouse=True)
-def _fast_test_settings(settings: Any) -> None:
-    # No `collectstatic` in tests (so no manifest), and a fast hasher for the world's accounts.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -15,16 +15,6 @@ from sunlight.org import actions
 from sunlight.org.models import Assignment
 
 
-@pytest.fixture(autouse=True)
-def _fast_test_settings(settings: Any) -> None:
-    # No `collectstatic` in tests (so no manifest), and a fast hasher for the world's accounts.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def as_(world: World, role: str) -> Client:
     client = Client()
     client.force_login(world.user(role))

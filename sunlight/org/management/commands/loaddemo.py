@@ -1,4 +1,6 @@
-"""``manage.py loaddemo [--if-empty]``: create or refresh the demo bureau (示例市税务局)."""
+"""``manage.py loaddemo [--if-empty] [--no-traces]``: create or refresh the demo bureau
+(示例市税务局), then its year of business traces, the demo rule set and the warnings it raises
+(``sunlight.monitoring.demo``)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the organisation already has units (first-run setup).",
         )
+        parser.add_argument(
+            "--no-traces",
+            action="store_true",
+            help="Load the organisation only: no traces, rule set or warnings.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Unit.objects.exists():
@@ -37,8 +44,14 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Demo accounts (password: %(password)s):") % {"password": DEMO_PASSWORD}
         )
+        scope = _("scope")  # outside the f-string, where makemessages finds it
         for account in accounts:
             who = f" — {account.staff}" if account.staff else ""
             self.stdout.write(
-                f"  {account.username:<8} {account.role}{who}; {_('scope')}: {account.scope}"
+                f"  {account.username:<8} {account.role}{who}; {scope}: {account.scope}"
             )
+        if not options["no_traces"]:
+            # The monitoring demo (traces, rule set, warnings) builds on the organisation.
+            from sunlight.monitoring.demo.command import load_traces
+
+            load_traces(self)

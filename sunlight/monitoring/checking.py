@@ -1,0 +1,401 @@
+"""The runner: stored events → the rule sets in force → findings → warnings.
+
+Three ways in, one engine (``controls.monitor.Monitor``):
+
+* **Incremental** (``check_marked``): storing events marks their cases (``mark_cases``, in the
+  transaction that stores them). A runner takes marked cases under a lease, feeds each case's
+  whole trace to the per-case rules, ticks the clock to now, and raises the findings; the marks
+  are deleted in the transaction that stores the warnings, and only if no newer mark came
+  meanwhile. A runner killed at any point leaves the marks, which its lease releases: nothing
+  is lost, and a re-raised finding is known to the warnings app by its id (never duplicated).
+* **Batch** (``check_period``, a ``CheckRun``): every case with an event in [start, end), fed in
+  time order to all rules, the cross-case ones included (splitting, familiarity …).
+* **Clock** (``tick_open_cases``): the open cases re-judged against now, so that deadline
+  pre-warnings (stage *before*) and breaches of open matters appear as time passes. Deadlines
+  count Chinese working days (``controls.calendar``): a warning due on the 8th working day after
+  acceptance does not come during the National Day holidays.
+
+Open cases are judged as they stand, never as if they had ended: ``Monitor.finish`` (which closes
+every case at the end of a log) runs only in a batch run asked to judge open cases as ended.
+
+With no rule set in force a check simply clears the marks: once rules exist, a re-check of the
+period judges those events.
+
+These functions write (warnings, marks, runs) and are the runner's actions; a run asked for by a
+person leaves an audit record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from controls.events import Event, Finding
+from controls.monitor import Monitor
+from sunlight.audit.actions import audit_record, snapshot
+from sunlight.core import access
+from sunlight.core.models import User
+from sunlight.monitoring import policy, rulesets
+from sunlight.monitoring.models import (
+    Case,
+    CaseCheck,
+    CheckRun,
+    ClockTick,
+    RunStatus,
+    TraceEvent,
+)
+from sunlight.warnings.actions import raise_warnings
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=60)
+RUN_LEASE = dt.timedelta(minutes=30)
+CHECK_CHUNK = 50  # cases per incremental check: small, so a pushed case never waits long
+TICK_CHUNK = 500  # open cases per clock chunk
+RAISE_CHUNK = 200  # findings per transaction of a batch re-check
+TICK_EVERY = dt.timedelta(minutes=5)
+# Cases untouched for longer are no longer ticked: an abandoned open case must not be re-read
+# every few minutes forever (a batch re-check still judges it).
+OPEN_HORIZON = dt.timedelta(days=400)
+PUSHED, IMPORTED = 0, 1
+RUNNER = "monitoring-runner"
+
+_ROW = (
+    "pk", "case__external_id", "case__process", "activity", "time", "lifecycle",
+    "source_process", "source_resource", "source_post", "source_unit", "data",
+    "staff__staff_no", "post__code", "unit__code",
+)  # fmt: skip
+
+
+def event_of(row: Sequence[Any]) -> Event:
+    """The engine's event from a stored one: organisation codes where the mapping found them,
+    the source's values otherwise; the stored event's id as its index."""
+    (pk, case, case_process, activity, time, lifecycle, process, resource, post, unit, data,
+     staff_no, post_code, unit_code) = row  # fmt: skip
+    return Event(
+        case=case,
+        activity=activity,
+        time=time,
+        resource=staff_no or resource,
+        post=post_code or post,
+        unit=unit_code or unit,
+        process=process or case_process,
+        lifecycle=lifecycle,
+        data=data or {},
+        index=pk,
+    )
+
+
+def events_of(events: QuerySet[TraceEvent]) -> Iterator[Event]:
+    for row in events.values_list(*_ROW).iterator(chunk_size=5000):
+        yield event_of(row)
+
+
+def case_events(case_ids: Iterable[int]) -> list[Event]:
+    """The traces of these cases, case by case, each in time order."""
+    ids = list(case_ids)
+    found: list[Event] = []
+    for start in range(0, len(ids), 500):
+        chunk = TraceEvent.objects.filter(case_id__in=ids[start : start + 500])
+        found.extend(events_of(chunk.order_by("case_id", "time", "id")))
+    return found
+
+
+# --- marking ---------------------------------------------------------------------------------
+
+
+def mark_cases(case_ids: Iterable[int], *, priority: int = IMPORTED) -> None:
+    """Mark cases for checking; called inside the transaction that stored their events."""
+    now = timezone.now()
+    marks = [
+        CaseCheck(case_id=pk, token=uuid.uuid4().hex, marked_at=now, priority=priority)
+        for pk in sorted(set(case_ids))
+    ]
+    if marks:
+        CaseCheck.objects.bulk_create(
+            marks,
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=["token", "marked_at", "priority"],
+            batch_size=500,
+        )
+
+
+def mark_stored(
+    *, source_system: str, events: Sequence[Event], statuses: Sequence[str], priority: int
+) -> None:
+    """Mark the cases of the events that were newly stored (a duplicate changes nothing)."""
+    names = sorted(
+        {e.case for e, status in zip(events, statuses, strict=True) if status == "stored"}
+    )
+    ids: list[int] = []
+    for start in range(0, len(names), 500):
+        ids.extend(
+            Case.objects.filter(
+                source_system=source_system, external_id__in=names[start : start + 500]
+            ).values_list("pk", flat=True)
+        )
+    mark_cases(ids, priority=priority)
+
+
+def mark_events(events: QuerySet[TraceEvent]) -> None:
+    """Mark the cases of stored events whose meaning changed (a source value newly mapped)."""
+    mark_cases(events.values_list("case_id", flat=True).distinct())
+
+
+# --- incremental ---------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    cases: int = 0
+    findings: int = 0
+    new: int = 0
+    warning_ids: list[int] = field(default_factory=list)
+
+
+def _claim(owner: str, limit: int, priority: int | None) -> dict[int, str]:
+    now = timezone.now()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    queue = CaseCheck.objects.filter(free)
+    if priority is not None:
+        queue = queue.filter(priority=priority)
+    ids = list(queue.order_by("priority", "marked_at").values_list("case_id", flat=True)[:limit])
+    if not ids:
+        return {}
+    # Conditional: a mark another runner took between the read and now is not taken twice.
+    CaseCheck.objects.filter(free, case_id__in=ids).update(
+        lease_owner=owner, lease_until=now + LEASE
+    )
+    return dict(
+        CaseCheck.objects.filter(case_id__in=ids, lease_owner=owner).values_list("case_id", "token")
+    )
+
+
+def check_marked(
+    *, owner: str, limit: int = CHECK_CHUNK, priority: int | None = None,
+    now: dt.datetime | None = None,
+) -> Checked:  # fmt: skip
+    """Check up to ``limit`` marked cases (``priority``: only pushed or only imported ones)."""
+    claimed = _claim(owner, limit, priority)
+    if not claimed:
+        return Checked()
+    moment = now or timezone.now()
+    try:
+        force = rulesets.in_force()
+        events = case_events(claimed)
+        per_set = [(a, _per_case(a, force, events, moment)) for a in force.sets]
+        with transaction.atomic():
+            result = _raise_all(per_set, moment)
+            CaseCheck.objects.filter(case_id__in=claimed, token__in=claimed.values()).delete()
+            # Marked again while this check ran: the newer events need another check.
+            CaseCheck.objects.filter(case_id__in=claimed, lease_owner=owner).update(
+                lease_owner="", lease_until=None
+            )
+    except Exception:
+        CaseCheck.objects.filter(case_id__in=claimed, lease_owner=owner).update(lease_until=None)
+        raise
+    result.cases = len(claimed)
+    return result
+
+
+def _per_case(
+    active: rulesets.ActiveRuleSet, force: rulesets.InForce, events: list[Event], now: dt.datetime
+) -> list[Finding]:
+    monitor = rulesets.monitor(active.per_case, force)
+    found = feed_all(monitor, events)
+    found.extend(monitor.tick(now))
+    return force.keep(active, found)
+
+
+def feed_all(monitor: Monitor, events: Iterable[Event]) -> list[Finding]:
+    found: list[Finding] = []
+    for event in events:
+        found.extend(monitor.feed(event))
+    return found
+
+
+def _raise_all(
+    per_set: Sequence[tuple[rulesets.ActiveRuleSet, list[Finding]]], now: dt.datetime
+) -> Checked:
+    result = Checked()
+    for active, findings in per_set:
+        if not findings:
+            continue
+        raised = raise_warnings(findings, rule_set=active.rule_set.name[:100], now=now)
+        result.findings += len(findings)
+        result.new += raised.new
+        result.warning_ids.extend(raised.warning_ids)
+    return result
+
+
+# --- the clock -------------------------------------------------------------------------------
+
+TICK_NAME = "open-cases"
+
+
+def tick_if_due(*, every: dt.timedelta = TICK_EVERY, now: dt.datetime | None = None) -> bool:
+    """Tick open cases if the last tick (by any runner) is ``every`` old; claimed by update."""
+    moment = now or timezone.now()
+    ClockTick.objects.get_or_create(name=TICK_NAME)
+    due = Q(last_at__isnull=True) | Q(last_at__lte=moment - every)
+    if not ClockTick.objects.filter(due, name=TICK_NAME).update(last_at=moment):
+        return False  # not due, or another runner took this tick
+    tick_open_cases(now=moment)
+    return True
+
+
+def open_case_ids(now: dt.datetime) -> list[int]:
+    """Cases that have not reached an end step of any rule set and moved within the horizon."""
+    force = rulesets.in_force()
+    ends = sorted(set().union(*(a.rules.case_end for a in force.sets)))
+    recent = TraceEvent.objects.filter(time__gte=now - OPEN_HORIZON).values("case_id")
+    cases = Case.objects.filter(pk__in=recent)
+    if ends:
+        cases = cases.exclude(pk__in=TraceEvent.objects.filter(activity__in=ends).values("case_id"))
+    return list(cases.order_by("pk").values_list("pk", flat=True))
+
+
+def tick_open_cases(*, now: dt.datetime) -> Checked:
+    """Re-judge open cases against ``now``; only what the clock causes is raised (what their
+    events cause was raised when they came)."""
+    force = rulesets.in_force()
+    total = Checked()
+    if not force.sets:
+        return total
+    ids = open_case_ids(now)
+    for start in range(0, len(ids), TICK_CHUNK):
+        chunk = ids[start : start + TICK_CHUNK]
+        events = case_events(chunk)
+        per_set = []
+        for active in force.sets:
+            monitor = rulesets.monitor(active.per_case, force)
+            feed_all(monitor, events)
+            per_set.append((active, force.keep(active, monitor.tick(now))))
+        with transaction.atomic():
+            done = _raise_all(per_set, now)
+        total.cases += len(chunk)
+        total.findings += done.findings
+        total.new += done.new
+    return total
+
+
+# --- batch re-check of a period --------------------------------------------------------------
+
+
+def check_run_request(
+    *, by: User | None, start: dt.datetime, end: dt.datetime, close_open: bool = False
+) -> CheckRun:
+    """Queue a re-check of [start, end) for the runner (``by`` None: the command line)."""
+    if by is not None:
+        access.require(policy.may_recheck(by))
+    if end <= start:
+        raise ValidationError({"end": _("The end must come after the start.")})
+    with transaction.atomic():
+        run = CheckRun.objects.create(
+            start=start, end=end, close_open=close_open, requested_by=by,
+            created_at=timezone.now(),
+        )  # fmt: skip
+        audit_record(
+            by=by, actor_name="" if by else "manage.py check_rules",
+            action="monitoring.check.request", obj=run,
+            after=snapshot(run, ["start", "end", "close_open"]),
+        )  # fmt: skip
+    return run
+
+
+def check_run_claim_next(*, owner: str) -> CheckRun | None:
+    now = timezone.now()
+    claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, lease_until__lt=now)
+    for pk in (
+        CheckRun.objects.filter(claimable)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:5]
+    ):
+        taken = CheckRun.objects.filter(claimable, pk=pk).update(
+            status=RunStatus.RUNNING, lease_owner=owner, lease_until=now + RUN_LEASE,
+            started_at=now,
+        )  # fmt: skip
+        if taken:
+            return CheckRun.objects.get(pk=pk)
+    return None
+
+
+def check_run_execute(run: CheckRun, *, owner: str) -> CheckRun:
+    """Run a claimed re-check to the end and record its counts (or its failure)."""
+    try:
+        counts = check_period(start=run.start, end=run.end, close_open=run.close_open)
+    except Exception as exc:
+        _end_run(run, owner, failure=f"{type(exc).__name__}: {exc}")
+        raise
+    run.cases, run.events, run.findings = counts.cases, counts.events, counts.findings
+    _end_run(run, owner)
+    return run
+
+
+def _end_run(run: CheckRun, owner: str, failure: str = "") -> None:
+    with transaction.atomic():
+        CheckRun.objects.filter(pk=run.pk, lease_owner=owner).update(
+            status=RunStatus.FAILED if failure else RunStatus.DONE,
+            failure=failure, finished_at=timezone.now(), lease_owner="", lease_until=None,
+            cases=run.cases, events=run.events, findings=run.findings,
+        )  # fmt: skip
+        run.refresh_from_db()
+        audit_record(
+            by=None, actor_name=RUNNER, action="monitoring.check.finish", obj=run,
+            after=snapshot(run, ["status", "cases", "events", "findings", "failure"]),
+        )  # fmt: skip
+
+
+@dataclass
+class PeriodCounts:
+    cases: int = 0
+    events: int = 0
+    findings: int = 0
+    new: int = 0
+
+
+def check_period(
+    *, start: dt.datetime, end: dt.datetime, close_open: bool = False,
+    now: dt.datetime | None = None,
+) -> PeriodCounts:  # fmt: skip
+    """Every rule in force over the cases with an event in [start, end): their traces up to
+    ``end`` in time order (so a case begun before ``start`` is judged whole), then the clock at
+    ``end`` (or now, if earlier); with ``close_open`` open cases are judged as ended."""
+    force = rulesets.in_force()
+    counts = PeriodCounts()
+    touched = TraceEvent.objects.filter(time__gte=start, time__lt=end).values("case_id")
+    counts.cases = Case.objects.filter(pk__in=touched).count()
+    if not force.sets or not counts.cases:
+        return counts
+    monitors = [(a, rulesets.monitor(a.rules, force)) for a in force.sets]
+    found: list[list[Finding]] = [[] for _m in monitors]
+    trace = TraceEvent.objects.filter(case_id__in=touched, time__lt=end).order_by("time", "id")
+    for event in events_of(trace):
+        counts.events += 1
+        for i, (_active, monitor) in enumerate(monitors):
+            found[i].extend(monitor.feed(event))
+    clock = min(end, now or timezone.now())
+    for i, (_active, monitor) in enumerate(monitors):
+        found[i].extend(monitor.tick(clock))
+        if close_open:
+            found[i].extend(monitor.finish())
+    for (active, _monitor), findings in zip(monitors, found, strict=True):
+        kept = force.keep(active, findings)
+        # Short transactions: a year's findings must not hold the database from pushes.
+        for start_at in range(0, len(kept), RAISE_CHUNK):
+            with transaction.atomic():
+                raised = _raise_all([(active, kept[start_at : start_at + RAISE_CHUNK])], clock)
+            counts.findings += raised.findings
+            counts.new += raised.new
+    return counts
