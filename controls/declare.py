@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # The order in which deviations are reported (the reference checker's order).
 TEMPLATES: tuple[str, ...] = (
@@ -288,8 +288,7 @@ _FINAL_ONCE_BROKEN = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):  # a tuple: a case can have thousands, made quickly
     constraint: Constraint
     position: int | None  # index in the trace of the event where it failed; None: the whole case
 
@@ -388,9 +387,9 @@ class CaseEvaluator:
         found: Found = []
         for template, check in self._plan.checks:
             check(self, template, found)
-        found.sort(key=_first_item)
+        found.sort()  # into the model's order (a constraint is found once: no ties)
         constraints = self._model.constraints
-        violations = tuple(Violation(constraints[i], p) for i, p in found)
+        violations = tuple([Violation(constraints[i], p) for i, p in found])
         return TraceResult(violations, len(constraints))
 
     def settled(self) -> tuple[Violation, ...]:
@@ -451,10 +450,6 @@ class CaseEvaluator:
         return None
 
 
-def _first_item(item: tuple[int, int | None]) -> int:
-    return item[0]
-
-
 # --- one check per template: each loops over the constraints the case's activities touch ------
 def _existence(s: CaseEvaluator, t: str, found: Found) -> None:
     first = s._first
@@ -486,9 +481,8 @@ def _absence(s: CaseEvaluator, t: str, found: Found) -> None:
 def _responded_existence(s: CaseEvaluator, t: str, found: Found) -> None:
     first, index = s._first, s._plan.by_a[t]
     for a in first.keys() & index.keys():
-        for i, b in index[a]:
-            if b not in first:
-                found.append((i, first[a]))
+        fa = first[a]
+        found += [(i, fa) for i, b in index[a] if b not in first]
 
 
 def _coexistence(s: CaseEvaluator, t: str, found: Found) -> None:
@@ -496,9 +490,8 @@ def _coexistence(s: CaseEvaluator, t: str, found: Found) -> None:
     _responded_existence(s, t, found)
     first, index = s._first, s._plan.by_b[t]
     for b in first.keys() & index.keys():
-        for i, a in index[b]:
-            if a not in first:
-                found.append((i, first[b]))
+        fb = first[b]
+        found += [(i, fb) for i, a in index[b] if a not in first]
 
 
 def _noncoexistence(s: CaseEvaluator, t: str, found: Found) -> None:
@@ -515,20 +508,14 @@ def _response(s: CaseEvaluator, t: str, found: Found) -> None:
     last, index = s._last, s._plan.by_a[t]
     for a in last.keys() & index.keys():  # the last a must have a b after it
         la = last[a]
-        for i, b in index[a]:
-            lb = last.get(b)
-            if lb is None or la > lb:
-                found.append((i, la))
+        found += [(i, la) for i, b in index[a] if la > last.get(b, -1)]
 
 
 def _precedence(s: CaseEvaluator, t: str, found: Found) -> None:
     first, index = s._first, s._plan.by_b[t]
     for b in first.keys() & index.keys():  # the first b must have an a before it
         fb = first[b]
-        for i, a in index[b]:
-            fa = first.get(a)
-            if fa is None or fa > fb:
-                found.append((i, fb))
+        found += [(i, fb) for i, a in index[b] if first.get(a, fb + 1) > fb]
 
 
 def _succession(s: CaseEvaluator, t: str, found: Found) -> None:
@@ -554,10 +541,7 @@ def _nonsuccession(s: CaseEvaluator, t: str, found: Found) -> None:
     first, last, index = s._first, s._last, s._plan.by_a[t]
     for a in first.keys() & index.keys():
         fa, la = first[a], last[a]
-        for i, b in index[a]:
-            fb = first.get(b)
-            if fb is not None and fa < fb and la < last[b]:
-                found.append((i, fb))
+        found += [(i, first[b]) for i, b in index[a] if fa < first.get(b, -1) and la < last[b]]
 
 
 # A chain holds when every a is right before a b (chain response: as many adjacent (a, b) as

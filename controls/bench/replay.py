@@ -2,7 +2,8 @@
 
 Models: the hand-drawn BPMN of the receipt process, and the PNML of the road-traffic process; the
 BPIC 2015 log and the generated log have none, so the reference discovers one (inductive miner,
-noise threshold 0.2), writes it as PNML, and both sides read that file. Both sides start from a
+noise threshold 0.2, over the 40 most frequent activities), writes it as PNML, and both sides
+read that file; the whole log is replayed on it. Both sides start from a
 log in memory; ours compiles the net on every run (the reference recomputes its invisible paths
 on every call too). The reference is timed on its data frame and on its legacy log object, for
 per-case diagnostics and for the log fitness; its time is the fastest of these. Identical means
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,9 @@ from controls.conformance import Replayer, TraceReplay, activity_traces, log_fit
 from controls.conformance.petri import PetriNet
 
 LARGE = 100_000  # events: above this, each side runs once
+# Activities a discovered net is mined over: on BPIC 2015 (398 activities) the full net makes
+# the reference take minutes per run.
+MOST_FREQUENT = 40
 KEYS = (
     "trace_is_fit",
     "trace_fitness",
@@ -50,8 +55,12 @@ def run(quick: bool) -> list[BenchRow]:
 
 
 def _discover(log: BenchLog, target: Path) -> Path:
+    """A net for the whole log, mined from the events of its most frequent activities (the
+    others are steps the model does not know)."""
     pm4py = quiet_pm4py()
-    net, im, fm = pm4py.discover_petri_net_inductive(log.frame, noise_threshold=0.2)
+    top = {a for a, _ in Counter(e.activity for e in log.events).most_common(MOST_FREQUENT)}
+    frame = log.frame[log.frame["concept:name"].isin(top)]
+    net, im, fm = pm4py.discover_petri_net_inductive(frame, noise_threshold=0.2)
     pm4py.write_pnml(net, im, fm, str(target))
     return target
 

@@ -44,7 +44,9 @@ Life of a rule
    :meth:`Rule.watches` (``None`` = every event) and whose case is in the rule's process scope;
    ``tick(now)`` when the clock advances (time-based rules judge open cases against ``now``);
    ``end_case(case)`` once a case reaches one of the rule set's ``case_end`` activities (after that
-   event was fed: judge what is left and *forget the case*); ``finish()`` at the end of a log.
+   event was fed: judge what is left and *forget the case*), on the rules that were fed an event
+   of that case only; ``finish()`` at the end of a log. A template that does not override
+   ``feed`` or ``end_case`` is not called for them at all.
 
 Contract
 --------

@@ -212,16 +212,14 @@ class _Parser:
         left = self.conj()
         while self.at("kw", "or"):
             self.take()
-            a, b = self.truth(left), self.truth(self.conj())
-            left = self.boolean(lambda e, k: a(e, k) or b(e, k))
+            left = self.boolean(_or(self.truth(left), self.truth(self.conj())))
         return left
 
     def conj(self) -> Value:
         left = self.neg()
         while self.at("kw", "and"):
             self.take()
-            a, b = self.truth(left), self.truth(self.neg())
-            left = self.boolean(lambda e, k: a(e, k) and b(e, k))
+            left = self.boolean(_and(self.truth(left), self.truth(self.neg())))
         return left
 
     def neg(self) -> Value:
@@ -334,6 +332,14 @@ class _Parser:
                 raise self.fail("a comma or ]", "逗号或 ]")
         self.take()
         return tuple(items)
+
+
+def _and(a: Value, b: Value) -> Value:
+    return lambda e, k: a(e, k) and b(e, k)
+
+
+def _or(a: Value, b: Value) -> Value:
+    return lambda e, k: a(e, k) or b(e, k)
 
 
 def _truth(value: Value) -> Value:

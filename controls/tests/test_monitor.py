@@ -96,7 +96,7 @@ def test_monitor_keeps_no_state_for_ended_cases() -> None:
     assert monitor.last_event("C1") is not None
     monitor.feed(ev("C1", "办结", "2026-03-03", "张三"))
     assert monitor.last_event("C1") is None
-    assert all(not getattr(rule, "_cases", {}) for rule in monitor.rules)
+    assert not any(_case_state(rule, {"C1"}) for rule in monitor.rules)
 
 
 def test_ticks_do_not_repeat_findings() -> None:
@@ -127,8 +127,8 @@ def test_compliance_degrees() -> None:
     found = check(log, ruleset, now=at("2026-10-22 09:00"), calendar=CALENDAR)
     summary = summarize(found, log, ruleset)
     degrees = {k: (d.checked, d.breached) for k, d in summary.by_rule.items()}
-    # TL-01 and TH-01 (its condition may read data of any step) watch every event, so apply
-    # to all 3 cases; C3's deadline warning is not a breach
+    # TL-01 applies to the cases with its steps (受理 or 办结: all 3), TH-01 to every case (its
+    # condition may read data of any step); C3's deadline warning is not a breach
     assert degrees == {
         "SOD-01": (2, 1),
         "TL-01": (3, 1),
@@ -160,3 +160,44 @@ def test_compliance_without_the_rule_set_counts_every_case() -> None:
         "WT-01": 3,
         "TL-01": 3,
     }
+
+
+def test_ended_cases_leave_nothing_in_any_rule() -> None:
+    """A case end reaches every rule that was fed an event of the case: after a log whose cases
+    all end, no rule of the bureau rule set keeps anything under their ids."""
+    from controls.bench import generate
+    from controls.bench.monitor import load
+
+    ruleset, reference = load()
+    log = list(generate.generate(3000, seed=5))
+    ended = {e.case for e in log if e.activity in ruleset.case_end}
+    monitor = Monitor(ruleset, calendar=CALENDAR, reference=reference)
+    for event in log:
+        if event.case in ended:
+            monitor.feed(event)
+    assert len(ended) > 300
+    assert {rule.id: _case_state(rule, ended) for rule in monitor.rules} == {
+        rule.id: [] for rule in monitor.rules
+    }
+
+
+def _case_state(rule: object, cases: set[str]) -> list[str]:
+    """The names of the rule's tables (dicts and sets, alone or in a tuple) holding a case."""
+    held = []
+    for name, value in vars(rule).items():
+        tables = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(t, dict | set) and cases & set(t) for t in tables):
+            held.append(name)
+    return held
+
+
+def test_a_time_limit_applies_to_the_cases_that_reach_its_steps() -> None:
+    tl = {"id": "TL-01", "template": "time_limit", "from": "受理", "to": "办结", "limit": 10}
+    log = [
+        ev("C1", "受理", "2026-03-02", "张三"),
+        ev("C1", "办结", "2026-03-03", "张三"),
+        ev("C2", "审核", "2026-03-02", "李四"),  # never accepted: no clock to judge
+    ]
+    ruleset = rules(tl)
+    summary = summarize(check(log, ruleset, calendar=CALENDAR), log, ruleset)
+    assert summary.by_rule["TL-01"].as_dict() == {"checked": 1, "breached": 0, "degree": 1.0}

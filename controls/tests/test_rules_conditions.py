@@ -43,6 +43,11 @@ EVENT = ev(
         ("情节 > 3", False),  # text against number: no order
         ("amount >= -1", True),
         ("a and b or amount > 0", True),  # and binds tighter than or
+        ("a or b or missing or amount > 0", True),  # chains of three and more
+        ("a or amount > 0 or b", True),
+        ("a or b or c", False),
+        ("amount > 0 and urgent and 情节 == '较重' and post == '局长'", True),
+        ("amount > 0 and urgent and note", False),
         ("(amount > 0) == true", True),
     ],
 )

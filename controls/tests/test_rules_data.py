@@ -58,6 +58,28 @@ def test_required_step(rule: dict[str, Any], log: list[Event], breaches: int) ->
     assert all(f.resource == "王五" and f.events[-1].activity == "批准" for f in found)
 
 
+@pytest.mark.parametrize(
+    ("amounts", "breaches"),
+    [
+        pytest.param({0: 600_000}, 1, id="given first, then many steps without it"),
+        pytest.param({0: 600_000, 40: 100}, 0, id="lowered by a late step"),
+        pytest.param({0: 100, 31: 600_000}, 1, id="raised just as earlier steps are read"),
+        pytest.param({0: 100, 32: 600_000, 33: None}, 1, id="a step without it keeps it"),
+    ],
+)
+def test_required_step_reads_the_latest_amount_of_a_long_case(
+    amounts: dict[int, Any], breaches: int
+) -> None:
+    """The amount may come with any of many earlier steps; the latest one given counts."""
+    log = [
+        ev("C1", "补正", f"2026-03-{2 + i // 10:02}", "张三",
+           **({} if amounts.get(i) is None else {"amount": amounts[i]}))
+        for i in range(45)
+    ]  # fmt: skip
+    log.append(ev("C1", "批准", "2026-03-09", "王五"))
+    assert len(run(TH, log)) == breaches
+
+
 def test_required_step_message() -> None:
     (finding,) = run(TH, approval(500_000))
     assert finding.message_zh == (

@@ -114,3 +114,60 @@ def test_message_names_steps_person_and_rule() -> None:
         "违反规则「审核与批准不得为同一人」（SOD-01）；后一环节办理人 李四（科长）。"
     )
     assert "same person (李四)" in finding.message_en
+
+
+@pytest.mark.parametrize(
+    ("rule", "log", "expected"),
+    [
+        pytest.param(
+            SOD,
+            [
+                ev("C1", "审核", "2026-03-02 09:00", "李四"),
+                ev("C1", "审核", "2026-03-02 10:00", "李四"),
+                ev("C1", "批准", "2026-03-03", "李四"),
+            ],
+            [("C1", ["2026-03-02T09:00:00+08:00", "2026-03-03T09:00:00+08:00"], "李四")],
+            id="one actor twice: the first time is the evidence",
+        ),
+        pytest.param(
+            SOD,
+            [
+                ev("C1", "审核", "2026-03-02 09:00", "赵六"),
+                ev("C1", "审核", "2026-03-02 10:00", "钱七"),
+                ev("C1", "审核", "2026-03-02 11:00", "李四"),
+                ev("C1", "审核", "2026-03-02 12:00", "钱七"),
+                ev("C1", "批准", "2026-03-03", "钱七"),
+            ],
+            [("C1", ["2026-03-02T10:00:00+08:00", "2026-03-03T09:00:00+08:00"], "钱七")],
+            id="three reviewers: the approver's own first review",
+        ),
+        pytest.param(
+            BIND,
+            [
+                ev("C1", "受理", "2026-03-02 09:00", "张三"),
+                ev("C1", "受理", "2026-03-02 10:00", "李四"),
+                ev("C1", "承办", "2026-03-03", "李四"),
+            ],
+            [],
+            id="binding: either of two who accepted may handle",
+        ),
+        pytest.param(
+            BIND,
+            [
+                ev("C1", "受理", "2026-03-02 09:00", "张三"),
+                ev("C1", "受理", "2026-03-02 10:00", "李四"),
+                ev("C1", "承办", "2026-03-03", "王五"),
+            ],
+            [("C1", ["2026-03-02T09:00:00+08:00", "2026-03-03T09:00:00+08:00"], "张三")],
+            id="binding: bound to the first who accepted",
+        ),
+    ],
+)
+def test_several_actors_on_one_step(
+    rule: dict[str, str], log: list[Event], expected: list[tuple[str, list[str], str]]
+) -> None:
+    found = run(rule, log)
+    who = "actor" if rule is SOD else "expected"
+    assert [
+        (f.cases[0], [e.time.isoformat() for e in f.events], f.details[who]) for f in found
+    ] == (expected)

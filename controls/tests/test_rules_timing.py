@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from controls.events import Event, Stage
+from controls.rules.templates.timing import TimeLimit
 from controls.tests.rules_kit import at, ev, run
 
 TL = {"id": "TL-01", "template": "time_limit", "from": "受理", "to": "办结", "limit": 10}
@@ -141,6 +142,52 @@ def test_warning_and_breach_are_raised_once_each() -> None:
     late = monitor.feed(ev("C1", "办结", "2026-10-21", "王五"))
     assert [(f.stage, f.details["used"]) for f in late] == [(Stage.AFTER, 13)]
     assert monitor.finish() == []
+
+
+def test_stopped_clocks_do_not_pile_up_and_change_nothing() -> None:
+    """Most clocks stop (B comes) long before they are due, and a batch run ticks only at the
+    end: their heap entries are dropped as they pile up, keeping the running clocks, their
+    warnings already raised, and the order of their findings."""
+    from controls.monitor import Monitor
+    from controls.tests.rules_kit import CALENDAR, rules
+
+    monitor, only_open = (Monitor(rules(TL_WARN), calendar=CALENDAR) for _ in range(2))
+    rule = monitor.rules[0]
+    assert isinstance(rule, TimeLimit)
+    found: list[list[dict[str, Any]]] = [[], []]
+    for i in range(600):
+        day = f"2026-03-{2 + i // 20:02}"
+        start = ev(f"C{i:03}", "受理", day, "张三")
+        if day == "2026-03-16" and i % 20 == 0:  # a tick half-way: warnings and breaches
+            for m, into in ((monitor, found[0]), (only_open, found[1])):
+                into += [f.as_dict() for f in m.tick(at("2026-03-16 08:00"))]
+        monitor.feed(start)
+        assert len(rule._due) <= 2 * len(rule._open) + 65
+        if i % 7:
+            monitor.feed(ev(f"C{i:03}", "办结", day, "李四"))
+        else:
+            only_open.feed(start)
+    for m, into in ((monitor, found[0]), (only_open, found[1])):
+        into += [f.as_dict() for f in m.tick(at("2026-04-20 09:00"))]
+    stages = [f["stage"] for f in found[0]]
+    assert stages.count("before") > 0
+    assert stages.count("during") == 86
+    assert found[0] == found[1]
+
+
+def test_a_case_id_used_again_is_not_judged_by_the_old_clock() -> None:
+    """After a case ends its id may come again; the new clock counts from 1 again, and the old
+    clock's dues (warning 03-12, breach 03-17) must not be taken for the new one's."""
+    from controls.monitor import Monitor
+    from controls.tests.rules_kit import CALENDAR, rules
+
+    monitor = Monitor(rules(TL_WARN, case_end=["办结"]), calendar=CALENDAR)
+    for event in (*closed("2026-03-02", "2026-03-03"), ev("C1", "受理", "2026-04-01", "张三")):
+        monitor.feed(event)
+    assert monitor.tick(at("2026-04-02 09:00")) == []
+    assert [f.stage for f in monitor.tick(at("2026-04-14 09:00"))] == [Stage.BEFORE]
+    assert monitor.tick(at("2026-04-16 23:59")) == []  # the deadline day (Qingming 04-04..06)
+    assert [f.stage for f in monitor.tick(at("2026-04-17 09:00"))] == [Stage.DURING]
 
 
 def test_case_end_forgets_the_clock() -> None:

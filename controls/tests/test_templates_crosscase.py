@@ -261,3 +261,14 @@ def test_window_evicts_whole_keys() -> None:
     assert window.get("a") is None
     assert window.get("b") is not None
     assert len(window) == 1
+
+
+def test_window_forgets_the_oldest_entries_of_a_key_and_says_which() -> None:
+    window: Window[str, int] = Window(Span(days=5))
+    for day, key, value in ((1, "a", 1), (2, "b", 2), (2, "a", 3), (4, "a", 4), (6, "a", 5)):
+        window.add(key, dt.date(2026, 1, day), value)
+    assert window.advance(dt.date(2026, 1, 8)) == [("a", 1), ("a", 3), ("b", 2)]
+    assert [value for _, value in window.get("a") or []] == [4, 5]
+    assert window.get("b") is None
+    assert len(window) == 2
+    assert not window.advance(dt.date(2026, 1, 8))  # the same day again: nothing new

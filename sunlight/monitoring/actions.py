@@ -52,7 +52,7 @@ from sunlight.org.models import Post, PowerItem, Staff, Unit
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 10_000
 LEASE = dt.timedelta(seconds=120)
 MAX_ATTEMPTS = 5
 # Bad rows beyond this many are counted but not listed one by one.
@@ -312,12 +312,7 @@ def _commit_batch(
             import_job_id=job.pk,
         )
         # Same transaction: a committed event always has its case marked for the rules.
-        checking.mark_stored(
-            source_system=job.source_system,
-            events=[event for _, event in events],
-            statuses=stored.statuses,
-            priority=checking.IMPORTED,
-        )
+        checking.mark_cases(stored.stored_cases, priority=checking.IMPORTED)
         _record_row_errors(job, errors)
         job.records_done += len(batch)
         job.stored += stored.stored
@@ -401,12 +396,7 @@ def events_push(
             resolver=eventstore.Resolver(),
             push_batch_id=batch.pk,
         )
-        checking.mark_stored(
-            source_system=batch.source_system,
-            events=[event for _, event in events],
-            statuses=stored.statuses,
-            priority=checking.PUSHED,
-        )
+        checking.mark_cases(stored.stored_cases, priority=checking.PUSHED)
         results = _push_results(parsed, iter(stored.statuses))
         batch.stored, batch.duplicates = stored.stored, stored.duplicates
         batch.errors = len(parsed) - len(events)

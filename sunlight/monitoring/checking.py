@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,20 +115,28 @@ def case_events(case_ids: Iterable[int]) -> list[Event]:
 
 
 def mark_cases(case_ids: Iterable[int], *, priority: int = IMPORTED) -> None:
-    """Mark cases for checking; called inside the transaction that stored their events."""
-    now = timezone.now()
-    marks = [
-        CaseCheck(case_id=pk, token=uuid.uuid4().hex, marked_at=now, priority=priority)
-        for pk in sorted(set(case_ids))
-    ]
-    if marks:
-        CaseCheck.objects.bulk_create(
-            marks,
-            update_conflicts=True,
-            unique_fields=["case"],
-            update_fields=["token", "marked_at", "priority"],
-            batch_size=500,
-        )
+    """Mark cases for checking; called inside the transaction that stored their events.
+
+    One statement per call: an import marks every case of every batch, so going through model
+    instances here cost more than storing the events. One token serves the whole call, since
+    it only has to differ from the token a running check read.
+    """
+    ids = sorted(set(case_ids))
+    if not ids:
+        return
+    token = uuid.uuid4().hex
+    marked_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = connection.ops.quote_name(CaseCheck._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (case_id, token, marked_at, priority, lease_owner, lease_until) "  # noqa: S608 -- the name is the model's, values are parameters
+        "VALUES (%s, %s, %s, %s, '', NULL) ON CONFLICT (case_id) DO UPDATE SET "
+        "token = excluded.token, marked_at = excluded.marked_at, "
+        # A case someone waits for (pushed) keeps its place when an import marks it too.
+        f"priority = CASE WHEN excluded.priority < {table}.priority "
+        f"THEN excluded.priority ELSE {table}.priority END"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(pk, token, marked_at, priority) for pk in ids])
 
 
 def mark_stored(

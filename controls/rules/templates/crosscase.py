@@ -120,11 +120,15 @@ def _clamped(year: int, month: int, day: int) -> dt.date:
 
 
 class Window(Generic[K, V]):
-    """Dated entries per key, forgotten once they fall out of the span (bounded memory)."""
+    """Dated entries per key, forgotten once they fall out of the span (bounded memory).
+
+    A key's entries are a plain list: most keys (a party, an officer and a party) hold one or
+    a few, and a list of a few costs far less to make and keep than a deque.
+    """
 
     def __init__(self, span: Span) -> None:
         self.span = span
-        self._entries: dict[K, deque[tuple[dt.date, V]]] = {}
+        self._entries: dict[K, list[tuple[dt.date, V]]] = {}
         # Every entry's date and key in arrival order: eviction walks from the oldest.
         self._order: deque[tuple[dt.date, K]] = deque()
         # The day of the latest advance. Most events fall on the day of the one before, and
@@ -146,21 +150,27 @@ class Window(Generic[K, V]):
         while order and order[0][0] < first:
             _, key = order.popleft()
             entries = self._entries.get(key)
-            while entries and entries[0][0] < first:
-                gone.append((key, entries.popleft()[1]))
-            if entries is not None and not entries:
+            if entries is None:
+                continue
+            old = 0
+            while old < len(entries) and entries[old][0] < first:
+                old += 1
+            if old:
+                gone.extend((key, value) for _, value in entries[:old])
+                del entries[:old]
+            if not entries:
                 del self._entries[key]
         return gone
 
-    def add(self, key: K, day: dt.date, value: V) -> deque[tuple[dt.date, V]]:
+    def add(self, key: K, day: dt.date, value: V) -> list[tuple[dt.date, V]]:
         entries = self._entries.get(key)
         if entries is None:
-            entries = self._entries[key] = deque()
+            entries = self._entries[key] = []
         entries.append((day, value))
         self._order.append((day, key))
         return entries
 
-    def get(self, key: K) -> deque[tuple[dt.date, V]] | None:
+    def get(self, key: K) -> list[tuple[dt.date, V]] | None:
         return self._entries.get(key)
 
     def __len__(self) -> int:
@@ -204,9 +214,9 @@ class Splitting(Rule):
         if value is None or not who or not self.lower <= value < self.threshold:
             return NO_FINDINGS
         party = str(who)
-        known = self._window.get(party)
-        if known is not None and any(e.case == event.case for _, (_, e) in known):
-            return NO_FINDINGS  # one amount per case: a repeated step is not a new case
+        for _, (_, earlier) in self._window.get(party) or ():
+            if earlier.case == event.case:
+                return NO_FINDINGS  # one amount per case: a repeated step is not a new case
         entries = self._window.add(party, today, (value, event))
         total = sum(v for _, (v, _) in entries)
         if len(entries) < self.min_cases or total < self.threshold:
@@ -268,9 +278,9 @@ class Familiarity(Rule):
         if not who or not event.resource:
             return NO_FINDINGS
         pair = (event.resource, str(who))
-        known = self._window.get(pair)
-        if known is not None and any(e.case == event.case for _, e in known):
-            return NO_FINDINGS  # the same case again: count cases, not steps
+        for _, earlier in self._window.get(pair) or ():
+            if earlier.case == event.case:
+                return NO_FINDINGS  # the same case again: count cases, not steps
         entries = self._window.add(pair, today, event)
         if len(entries) <= self.max_cases:
             return NO_FINDINGS

@@ -23,6 +23,9 @@ def _remember(known: dict[str, Any], event: Event, keys: frozenset[str]) -> None
             known[key] = value
 
 
+_EARLIER_KEPT = 32  # events kept per case before their data is read and they are dropped
+
+
 @register
 class RequiredStep(Rule):
     """When a condition holds at step A, step R must have happened before A.
@@ -49,10 +52,12 @@ class RequiredStep(Rule):
             )
         self.when = params.condition("when", None)
         self.keys = self.when.names if self.when else frozenset()
-        # Per case: whether a required step happened, and the latest value of each key the
-        # condition reads. Both made only when there is something to keep, as most events of
-        # a case are neither steps of the rule nor carry its keys.
+        # Per case: whether a required step happened; its earlier events (only while it is
+        # not done, and only as references: most are never needed, and reading each one's
+        # data costs more than keeping it); and the latest value of each key the condition
+        # reads, taken from those events when step A comes or when they grow many.
         self._done: set[str] = set()
+        self._earlier: dict[str, list[Event]] = {}
         self._known: dict[str, dict[str, Any]] = {}
 
     def watches(self) -> frozenset[str] | None:
@@ -61,24 +66,49 @@ class RequiredStep(Rule):
 
     def feed(self, event: Event) -> Sequence[Finding]:
         # With a condition this sees every event of its cases: kept to a few look-ups.
-        activity, case = event.activity, event.case
-        found = NO_FINDINGS
+        case = event.case
+        if case in self._done:
+            return NO_FINDINGS  # nothing can be found in this case any more
+        activity = event.activity
         if activity in self.requires:
             self._done.add(case)
-        elif activity == self.activity and case not in self._done:
-            known = self._known.get(case, EMPTY)
+            self._earlier.pop(case, None)
+            self._known.pop(case, None)
+            return NO_FINDINGS
+        found = NO_FINDINGS
+        if activity == self.activity:
+            known = self._values(case)
             if self.when is None or self.when.test(event, known):
                 found = (self._breach(event, known),)
-        data = event.data
-        if data and self.keys:
-            for key in self.keys:
-                value = data.get(key)
-                if value is not None:
-                    known = self._known.get(case)
-                    if known is None:
-                        known = self._known[case] = {}
-                    known[key] = value
+        if self.keys:
+            earlier = self._earlier.get(case)
+            if earlier is None:
+                self._earlier[case] = [event]
+            else:
+                earlier.append(event)
+                if len(earlier) >= _EARLIER_KEPT:
+                    self._fold(case, earlier)
         return found
+
+    def _values(self, case: str) -> Mapping[str, Any]:
+        """The latest value of each key that the case's earlier events gave."""
+        earlier = self._earlier.get(case)
+        if earlier:
+            self._fold(case, earlier)
+        return self._known.get(case, EMPTY)
+
+    def _fold(self, case: str, earlier: list[Event]) -> None:
+        """Take the keys' values from ``earlier`` (oldest first: the latest wins), then drop it."""
+        for event in earlier:
+            if event.data:
+                for key in self.keys:
+                    value = event.data.get(key)
+                    if value is not None:
+                        known = self._known.get(case)
+                        if known is None:
+                            known = self._known[case] = {}
+                        known[key] = value
+        earlier.clear()
 
     def _breach(self, event: Event, known: Mapping[str, Any]) -> Finding:
         steps = "或".join(sorted(self.requires))
@@ -106,6 +136,7 @@ class RequiredStep(Rule):
 
     def end_case(self, case: str) -> Sequence[Finding]:
         self._done.discard(case)
+        self._earlier.pop(case, None)
         self._known.pop(case, None)
         return NO_FINDINGS
 
@@ -153,7 +184,8 @@ class NoChangeAfter(Rule):
         if state is None:
             state = self._cases[event.case] = _Locked()
         if state.at is None:
-            _remember(state.known, event, self.fields)
+            if self.fields:
+                _remember(state.known, event, self.fields)
             if event.activity == self.after:
                 state.at = event
             return NO_FINDINGS

@@ -29,8 +29,10 @@ from controls.rules.base import NO_FINDINGS, Params, Rule, RuleSpec, register
 _BY_ZH = {"resource": "人", "post": "岗位", "unit": "单位"}
 _BY_EN = {"resource": "person", "post": "post", "unit": "unit"}
 
-# Per case, for each of the two steps: actor -> the first event in which that actor did it.
-_Sides = tuple[dict[str, Event], dict[str, Event]]
+# Per step (first, second), per case: the first event in which each actor did the step. Nearly
+# always one actor does a step, and then that event is kept as it is (nothing to make per case);
+# a dict of actor -> event (in order) only once a second actor does it.
+_Side = dict[str, Event | dict[str, Event]]
 
 
 class _Duties(Rule):
@@ -42,7 +44,7 @@ class _Duties(Rule):
         if self.first == self.second:
             raise params.error("second", "must differ from first", "必须与 first 不同")
         self._actor = operator.attrgetter(self.by)
-        self._cases: dict[str, _Sides] = {}
+        self._sides: tuple[_Side, _Side] = ({}, {})
 
     def watches(self) -> frozenset[str] | None:
         return frozenset({self.first, self.second})
@@ -51,23 +53,31 @@ class _Duties(Rule):
         actor: str = self._actor(event)
         if not actor:
             return NO_FINDINGS
-        sides = self._cases.get(event.case)
-        if sides is None:
-            sides = self._cases[event.case] = ({}, {})
+        case = event.case
         if event.activity == self.first:
-            mine, other = sides
+            mine, other = self._sides
         else:
-            other, mine = sides
-        mine.setdefault(actor, event)
-        if not other:
+            other, mine = self._sides
+        held = mine.get(case)
+        if held is None:
+            mine[case] = event
+        elif isinstance(held, dict):
+            held.setdefault(actor, event)
+        elif self._actor(held) != actor:
+            mine[case] = {self._actor(held): held, actor: event}
+        done = other.get(case)
+        if done is None:
             return NO_FINDINGS
-        return self.judge(event, actor, other)
+        return self.judge(
+            event, actor, done if isinstance(done, dict) else {self._actor(done): done}
+        )
 
     def judge(self, event: Event, actor: str, other: dict[str, Event]) -> Sequence[Finding]:
         raise NotImplementedError
 
     def end_case(self, case: str) -> Sequence[Finding]:
-        self._cases.pop(case, None)
+        self._sides[0].pop(case, None)
+        self._sides[1].pop(case, None)
         return NO_FINDINGS
 
 

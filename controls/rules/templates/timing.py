@@ -67,6 +67,13 @@ class _Clock:
     breach_at: dt.datetime  # the first instant at which the open matter is late
     deadline: dt.date | None  # the last working day allowed (working days / days only)
     provisional: bool
+    warned: bool = False  # its warning entry was popped: its entry now is the breach's
+
+    def entry(self, case: str) -> tuple[dt.datetime, int, str, int, bool]:
+        """The clock's entry in the due heap: its warning, or after that, its breach."""
+        if self.warn_at is not None and not self.warned:
+            return (self.warn_at, self.seq, case, self.n, False)
+        return (self.breach_at, self.seq, case, self.n, True)
 
 
 # Of a clock started on a given day: (warn at, breach at, deadline, provisional).
@@ -147,6 +154,8 @@ class TimeLimit(Rule):
         if activity == self.b and event.lifecycle == self.b_life:
             clock = self._open.pop(event.case, None)
             if clock is not None:
+                if clock.day is not None and event.time < clock.breach_at:
+                    return NO_FINDINGS  # in time, as most are (see ``_judge_end``)
                 return self._judge_end(clock, event)
         if activity == self.a and event.lifecycle == self.a_life and event.case not in self._open:
             self._start(event)
@@ -157,10 +166,16 @@ class TimeLimit(Rule):
         n = self._count[case] = self._count.get(case, 0) + 1
         self._seq += 1
         clock = self._open[case] = self._clock(event, n, self._seq)
-        if clock.warn_at is not None:
-            heapq.heappush(self._due, (clock.warn_at, clock.seq, case, n, False))
+        due = self._due
+        if len(due) > 2 * len(self._open) + 64:
+            # Mostly entries of clocks that stopped (B came) with no tick since, as in a batch
+            # run: rebuilt from the running clocks, so the heap stays the size of what runs.
+            due[:] = [c.entry(k) for k, c in self._open.items()]
+            heapq.heapify(due)
+        elif clock.warn_at is not None:  # what ``clock.entry`` gives, spared a call per clock
+            heapq.heappush(due, (clock.warn_at, clock.seq, case, n, False))
         else:
-            heapq.heappush(self._due, (clock.breach_at, clock.seq, case, n, True))
+            heapq.heappush(due, (clock.breach_at, clock.seq, case, n, True))
 
     def _clock(self, start: Event, n: int, seq: int) -> _Clock:
         if self.unit == "hours":
@@ -273,14 +288,18 @@ class TimeLimit(Rule):
         found: list[Finding] = []
         due = self._due
         while due and due[0][0] <= now:
-            _, seq, case, n, breach = heapq.heappop(due)
+            _, seq, case, _, breach = heapq.heappop(due)
             clock = self._open.get(case)
-            if clock is None or clock.n != n:
-                continue  # the clock stopped (step B came, or the case ended) before it was due
+            if clock is None or clock.seq != seq:
+                # The clock stopped (step B came, or the case ended) before it was due. By its
+                # sequence, not its number: after a case ends its id may come again, and the
+                # numbers start again from 1.
+                continue
             if not breach:
                 # The breach comes after the warning and keeps the clock's sequence, so the
                 # findings of one tick come in the same order whenever the warning was popped.
-                heapq.heappush(due, (clock.breach_at, seq, case, n, True))
+                clock.warned = True
+                heapq.heappush(due, clock.entry(case))
                 if clock.breach_at <= now:
                     continue  # already late: the breach finding says more than a warning would
             found.append(self._open_finding(clock, now, breach))

@@ -197,6 +197,9 @@ class TraceEvent(models.Model):
     source_post = models.CharField(_("post (as in the source)"), max_length=100, blank=True)
     source_unit = models.CharField(_("unit (as in the source)"), max_length=100, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The links below are resolved by the mapping step and cleared by Django when their target
+    # goes (SET_NULL). They carry no database constraint: checking five foreign keys per row
+    # made a bulk import several times slower, and the store writes only ids it just resolved.
     staff = models.ForeignKey(
         "org.Staff",
         verbose_name=_("officer"),
@@ -204,6 +207,8 @@ class TraceEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     post = models.ForeignKey(
         "org.Post",
@@ -213,6 +218,7 @@ class TraceEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     unit = models.ForeignKey(
         "org.Unit",
@@ -221,9 +227,15 @@ class TraceEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     import_job = models.ForeignKey(
-        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        ImportJob,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        db_constraint=False,
     )
     push_batch = models.ForeignKey(
         PushBatch,
@@ -232,6 +244,7 @@ class TraceEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="events",
         db_index=False,
+        db_constraint=False,
     )
     # Row or line in the file (or item number in the batch): where the event came from.
     position = models.PositiveBigIntegerField(_("row"), null=True, blank=True)

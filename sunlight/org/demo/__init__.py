@@ -5,6 +5,6 @@ legal bases, goals); ``loader`` turns it into records through the org actions wi
 seed, so every run produces the same bureau and a second run changes nothing.
 """
 
-from sunlight.org.demo.loader import DEMO_PASSWORD, DemoAccount, load_demo
+from sunlight.org.demo.loader import DEMO_PASSWORD, DemoAccount, accounts_in_place, load_demo
 
-__all__ = ["DEMO_PASSWORD", "DemoAccount", "load_demo"]
+__all__ = ["DEMO_PASSWORD", "DemoAccount", "accounts_in_place", "load_demo"]

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -49,6 +50,7 @@ STATUS_CYCLE = (
     *[DutyStatus.CONFIRMED] * 20,
 )
 FORMER_STAFF = 12
+DEMO_USERNAMES = ("staff", "head", "leader", "office", "auditor", "admin")
 
 
 # What a role without units in scope sees (see ``sunlight.core.access``).
@@ -449,15 +451,48 @@ def _load_accounts(bureaus: list[Bureau], holders: dict[str, list[Staff]]) -> li
     result = []
     for username, role, held, scope in plan:
         _upsert_account(username, role, held[0] if held else None, scope)
-        result.append(
-            DemoAccount(
-                username=username,
-                role=str(Role(role).label),
-                staff=f"{held[0].name}（{held[1].unit.name} {held[1].name}）" if held else "",
-                scope="、".join(u.name for u in scope) or str(_SCOPE_IN_WORDS[Role(role)]),
-            )
-        )
+        result.append(_account(username, role, held, scope))
     return result
+
+
+def _account(
+    username: str, role: str, held: tuple[Staff, Post] | None, scope: list[Unit]
+) -> DemoAccount:
+    return DemoAccount(
+        username=username,
+        role=str(Role(role).label),
+        staff=f"{held[0].name}（{held[1].unit.name} {held[1].name}）" if held else "",
+        scope="、".join(u.name for u in sorted(scope, key=lambda u: (u.sort_order, u.code)))
+        or str(_SCOPE_IN_WORDS[Role(role)]),
+    )
+
+
+def _held_today(user: User) -> tuple[Staff, Post] | None:
+    if user.staff is None:
+        return None
+    current = (
+        user.staff.assignments.filter(kind=AssignmentKind.PRIMARY, end__isnull=True)
+        .select_related("post__unit")
+        .order_by("-start")
+        .first()
+    )
+    return (user.staff, current.post) if current else None
+
+
+def accounts_in_place() -> list[DemoAccount]:
+    """The demo logins that still open with the demo password, so that a later ``make run``
+    can print them again; a login whose password was changed is left out."""
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=DEMO_USERNAMES)
+        .select_related("staff")
+        .prefetch_related("scope_units")
+    }
+    return [
+        _account(name, user.role, _held_today(user), list(user.scope_units.all()))
+        for name in DEMO_USERNAMES
+        if (user := users.get(name)) and check_password(DEMO_PASSWORD, user.password)
+    ]
 
 
 def load_demo() -> list[DemoAccount]:

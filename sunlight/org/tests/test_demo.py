@@ -74,6 +74,7 @@ class Demo:
     dumps: list[str] = field(default_factory=list)
     chain_ok: bool = False
     output: str = ""
+    output_again: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     round_trips: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -190,6 +191,9 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Demo:
         load_demo()
         record_run(result)
         result.chain_ok = verify_chain().ok
+        again = StringIO()
+        call_command("loaddemo", "--if-empty", stdout=again)
+        result.output_again = again.getvalue()
         record_facts(result)
         record_users(result)
         record_round_trips(result)
@@ -366,4 +370,25 @@ def test_if_empty_leaves_an_existing_organisation_alone(world: World) -> None:
     out = StringIO()
     call_command("loaddemo", "--if-empty", stdout=out)
     assert Unit.objects.count() == units
-    assert out.getvalue().strip()
+    assert out.getvalue().strip() == "组织机构已有数据，未加载演示数据。"
+
+
+def test_a_later_run_prints_the_same_logins_again(demo: Demo) -> None:
+    def logins(output: str) -> list[str]:
+        return [line for line in output.splitlines() if line.startswith("  ")]
+
+    assert "未加载演示数据" in demo.output_again
+    assert len(logins(demo.output)) == 6
+    assert logins(demo.output_again) == logins(demo.output)
+
+
+def test_a_later_run_prints_only_logins_that_still_have_the_demo_password(world: World) -> None:
+    head = world.user("head")
+    head.set_password(DEMO_PASSWORD)
+    head.save(update_fields=["password"])
+    out = StringIO()
+
+    call_command("loaddemo", "--if-empty", stdout=out)
+
+    assert [line.split()[0] for line in out.getvalue().splitlines()[2:]] == ["head"]
+    assert "  head     单位负责人; 范围: A县税务局" in out.getvalue()

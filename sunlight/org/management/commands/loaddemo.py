@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from sunlight.org.demo import DEMO_PASSWORD, load_demo
+from sunlight.org.demo import DEMO_PASSWORD, DemoAccount, accounts_in_place, load_demo
 from sunlight.org.models import Unit
 
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Unit.objects.exists():
             self.stdout.write(_("The organisation is not empty: demo data not loaded."))
+            self.print_accounts(accounts_in_place())
             return
         started = time.monotonic()
         accounts = load_demo()
@@ -41,6 +42,16 @@ class Command(BaseCommand):
                 % {"seconds": time.monotonic() - started}
             )
         )
+        self.print_accounts(accounts)
+        if not options["no_traces"]:
+            # The monitoring demo (traces, rule set, warnings) builds on the organisation.
+            from sunlight.monitoring.demo.command import load_traces
+
+            load_traces(self)
+
+    def print_accounts(self, accounts: list[DemoAccount]) -> None:
+        if not accounts:
+            return
         self.stdout.write(
             _("Demo accounts (password: %(password)s):") % {"password": DEMO_PASSWORD}
         )
@@ -50,8 +61,3 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.username:<8} {account.role}{who}; {scope}: {account.scope}"
             )
-        if not options["no_traces"]:
-            # The monitoring demo (traces, rule set, warnings) builds on the organisation.
-            from sunlight.monitoring.demo.command import load_traces
-
-            load_traces(self)
