@@ -19,5 +19,12 @@ def group_cases(events: Iterable[Event]) -> dict[str, list[Event]]:
 
 
 def activity_traces(events: Iterable[Event]) -> dict[str, list[str]]:
-    """Each case's activity sequence."""
-    return {case: [e.activity for e in trace] for case, trace in group_cases(events).items()}
+    """Each case's activity sequence (one pass: on a million events, it is most of the work)."""
+    traces: dict[str, list[str]] = {}
+    for event in events:
+        trace = traces.get(event.case)
+        if trace is None:
+            traces[event.case] = [event.activity]
+        else:
+            trace.append(event.activity)
+    return traces
