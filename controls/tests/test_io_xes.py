@@ -12,7 +12,7 @@ import pytest
 
 from controls.bench.common import DATA_DIR
 from controls.events import Event
-from controls.io import LogError, read_log, read_xes
+from controls.io import LogError, read_log, read_records, read_xes
 
 DATA = Path(__file__).parent / "data"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -250,3 +250,50 @@ def test_a_log_without_traces_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "empty.xes"
     path.write_text(_xes(""), encoding="utf-8")
     assert list(read_xes(path)) == []
+
+
+def test_the_quick_and_the_explaining_reader_agree(tmp_path: Path) -> None:
+    # Given a log whose events take both roads: well-formed ones (the hot loop) and one with a
+    # spreadsheet-style timestamp that only the looser parser reads (the explaining reader),
+    # with attributes in every order, one with its value before its key and one without a key.
+    path = tmp_path / "mixed.xes"
+    path.write_text(
+        _xes(
+            '<trace><string key="concept:name" value="c"/><int key="n" value="4"/>\n'
+            '<event><string value="受理" key="concept:name"/>'
+            '<date key="time:timestamp" value="2026-01-05T09:00:00"/>'
+            '<string value="ignored"/><boolean key="ok" value="TRUE"/></event>\n'
+            '<event><date key="time:timestamp" value="2026/1/6 9:30"/>'
+            '<string key="org:resource" value="S1"/><string key="concept:name" value="审核"/>'
+            '<string value="ignored"/><boolean key="ok" value="false"/></event>\n'
+            "</trace>\n"
+        ),
+        encoding="utf-8",
+    )
+    # When it is read both ways, then both give the same events, typed alike.
+    expected = [
+        Event(
+            "c",
+            "受理",
+            dt.datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI),
+            data={"case:n": 4, "ok": True},
+            index=0,
+        ),
+        Event(
+            "c",
+            "审核",
+            dt.datetime(2026, 1, 6, 9, 30, tzinfo=SHANGHAI),
+            resource="S1",
+            data={"case:n": 4, "ok": False},
+            index=1,
+        ),
+    ]
+    assert list(read_xes(path)) == expected
+    assert list(read_records(path)) == [(4, expected[0]), (5, expected[1])]
+
+
+def test_events_are_frozen_records_like_any_other() -> None:
+    (event, *_) = read_xes(DATA / "io_small.xes")
+    assert type(event) is Event
+    with pytest.raises(AttributeError):
+        event.case = "changed"  # type: ignore[misc]

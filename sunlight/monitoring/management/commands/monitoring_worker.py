@@ -67,7 +67,7 @@ class Command(BaseCommand):
             log.exception("rule check failed")
             time.sleep(1.0)
             return False
-        if done.cases:
+        if done.new:  # a quiet round (cases re-checked, nothing new) is not news
             self.stdout.write(f"checked {done.cases} case(s): {done.new} new warning(s)")
         return bool(done.cases)
 
