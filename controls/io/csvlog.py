@@ -210,14 +210,11 @@ class _RowReader:
             message_zh="必填项为空",
         )
 
-    def _time(self, stamp: str, number: int) -> dt.datetime:
-        try:
-            return self.parse_time(stamp)
-        except ValueError as error:
-            column = self.header[self.fields["time"]]
-            raise LogError(
-                self.path, number, column, str(error), message_zh=f"无法识别的时间：{stamp}"
-            ) from None
+    def _time_error(self, stamp: str, number: int, error: ValueError) -> LogError:
+        column = self.header[self.fields["time"]]
+        return LogError(
+            self.path, number, column, str(error), message_zh=f"无法识别的时间：{stamp}"
+        )
 
     def _data(self, row: list[str]) -> dict[str, Any]:
         data = {}
@@ -243,10 +240,14 @@ class _RowReader:
         stamp = stamp.strip()
         if not (case and activity and stamp):
             raise self._empty(row, number)
+        try:
+            when = self.parse_time(stamp)
+        except ValueError as error:
+            raise self._time_error(stamp, number, error) from None
         return Event(
             case,
             activity,
-            self._time(stamp, number),
+            when,
             resource.strip(),
             post.strip(),
             unit.strip(),

@@ -31,9 +31,21 @@ class TimestampParser:
     def __init__(self, tz: dt.tzinfo = DEFAULT_TZ) -> None:
         self.tz = tz
         self._cache: dict[str, dt.datetime] = {}
+        # Whether the log writes ISO 8601: then ``fromisoformat`` (C) alone reads nearly every
+        # stamp faster than the cache is looked up and filled, for stamps that rarely repeat.
+        # The first stamp it cannot read turns this off for the rest of the log (the cache and
+        # the loose reading take over); the result is the same either way.
+        self._iso = True
 
     def __call__(self, text: str) -> dt.datetime:
         """The aware datetime for ``text``; raises ``ValueError`` with a short reason."""
+        if self._iso:
+            try:
+                value = dt.datetime.fromisoformat(text)
+            except ValueError:
+                self._iso = False
+            else:
+                return value if value.tzinfo is not None else value.replace(tzinfo=self.tz)
         cached = self._cache.get(text)
         if cached is not None:
             return cached

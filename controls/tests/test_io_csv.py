@@ -129,6 +129,22 @@ def test_timestamp_forms(tmp_path: Path, text: str, expected: dt.datetime) -> No
     assert event.time.utcoffset() == expected.utcoffset()
 
 
+def test_a_log_that_changes_timestamp_form_midway(tmp_path: Path) -> None:
+    # The parser reads ISO stamps by ``fromisoformat`` alone until one is not ISO; the rows
+    # after it, ISO or not, must read the same as they would on their own.
+    rows = (
+        "c,a,2026-09-25T09:30:00+08:00\nc,b,2026/9/5 9:30\nc,c,2026-09-26 10:00\nc,d,2026-09-25\n"
+    )
+    events = list(read_csv(_write(tmp_path, "case,activity,time\n" + rows)))
+    assert [event.time for event in events] == [
+        dt.datetime(2026, 9, 25, 9, 30, tzinfo=CST),
+        dt.datetime(2026, 9, 5, 9, 30, tzinfo=SHANGHAI),
+        dt.datetime(2026, 9, 26, 10, tzinfo=SHANGHAI),
+        dt.datetime(2026, 9, 25, tzinfo=SHANGHAI),
+    ]
+    assert events[0].time.utcoffset() == dt.timedelta(hours=8)
+
+
 def test_naive_timestamps_take_the_given_zone(tmp_path: Path) -> None:
     berlin = ZoneInfo("Europe/Berlin")
     (event,) = read_csv(_write(tmp_path, "case,activity,time\nc,a,2026-07-01 12:00\n"), tz=berlin)

@@ -196,7 +196,7 @@ def run(log: Path, events: int) -> dict[str, Any]:
     with log.open("rb") as handle:
         job = actions.import_job_create(by=office, upload=UploadedFile(handle, name=log.name))
     began, cpu = time.perf_counter(), time.process_time()
-    actions.import_job_run(job.pk)
+    _profiled(actions.import_job_run, job.pk)
     took, cpu_took = time.perf_counter() - began, time.process_time() - cpu
     job.refresh_from_db()
     if job.stored != events or TraceEvent.objects.count() != events:
@@ -218,6 +218,20 @@ def run(log: Path, events: int) -> dict[str, Any]:
     print(f"{vendor}: {events:,} events in {took:.1f} s = {speed:,.0f} events/s "
           f"(CPU {cpu_took:.1f} s)", file=sys.stderr)  # fmt: skip
     return result
+
+
+def _profiled(function: Any, *args: Any) -> None:
+    """Call ``function``; with ``SUNLIGHT_BENCH_PROFILE=path`` set, under cProfile (the main
+    thread only), its statistics written to ``path`` for ``pstats``."""
+    target = os.environ.get("SUNLIGHT_BENCH_PROFILE")
+    if not target:
+        function(*args)
+        return
+    import cProfile
+
+    profile = cProfile.Profile(time.thread_time)  # this thread's CPU, not the reader's
+    profile.runcall(function, *args)
+    profile.dump_stats(target)
 
 
 def _seed_catalogue() -> None:

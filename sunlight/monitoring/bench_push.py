@@ -54,7 +54,8 @@ def measure(samples: int) -> dict[str, Any]:
 
     from sunlight.core.models import User
     from sunlight.core.testing import build_world
-    from sunlight.monitoring import actions, rule_actions
+    from sunlight.monitoring import actions
+    from sunlight.monitoring.actions import rules as rule_actions
     from sunlight.monitoring.models import RuleSet
     from sunlight.warnings.models import Warning
 

@@ -8,7 +8,7 @@ when a version, a table or a switch changes (a few cheap queries tell).
 
 Cross-case templates (splitting, familiarity, concentration, first offence) need other cases'
 events in their window; a single case's trace cannot judge them. They run in the batch
-re-check of a period (``checking.check_period``), not per case.
+re-check of a period (``actions.checking.check_period``), not per case.
 """
 
 from __future__ import annotations
@@ -301,14 +301,14 @@ def in_force() -> InForce:
             return value
     value = _build()
     with _lock:
-        _cache.update(signature=signature, at=time.monotonic(), value=value)
+        _cache.update({"signature": signature, "at": time.monotonic(), "value": value})
     return value
 
 
 def forget() -> None:
     """Drop the cache (tests that change rules within one cache period)."""
     with _lock:
-        _cache.update(signature=None, at=0.0, value=None)
+        _cache.update({"signature": None, "at": 0.0, "value": None})
 
 
 def _build() -> InForce:

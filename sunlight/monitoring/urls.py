@@ -1,6 +1,7 @@
 from django.urls import URLPattern, path
 
-from sunlight.monitoring import views, views_rules
+from sunlight.monitoring.views import imports as views
+from sunlight.monitoring.views import rules as views_rules
 
 app_name = "monitoring"
 

@@ -19,7 +19,9 @@ from django.db.models import Count
 
 from sunlight.audit.actions import audit_record
 from sunlight.core.models import User
-from sunlight.monitoring import checking, eventstore, rule_actions
+from sunlight.monitoring import eventstore
+from sunlight.monitoring.actions import checking
+from sunlight.monitoring.actions import rules as rule_actions
 from sunlight.monitoring.demo.files import BANDS_FILE, RULES_FILE, relations_csv
 from sunlight.monitoring.demo.generator import SOURCE_SYSTEM, DemoTraces, generate
 from sunlight.monitoring.demo.queries import demo_roster

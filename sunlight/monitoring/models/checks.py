@@ -1,7 +1,7 @@
 """What the runner keeps: cases waiting to be checked, batch re-check runs, the clock tick,
 and the decisions answered to business systems before they act (事中阻断).
 
-Writes happen only in ``checking.py`` (the runner) and ``decisions.py``.
+Writes happen only in ``actions/checking.py`` (the runner) and ``actions/decisions.py``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ per-unit switches.
 
 A version is never changed once saved: a correction is a new version. The version in force is
 the newest one that still loads (``rulesets.in_force``); every stored version passed validation
-when it was saved. Writes happen only in ``rule_actions.py``.
+when it was saved. Writes happen only in ``actions/rules.py``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sunlight.core.testing import World
-from sunlight.monitoring import actions, rule_actions, rulesets
+from sunlight.monitoring import actions, rulesets
+from sunlight.monitoring.actions import rules as rule_actions
 from sunlight.monitoring.models import RuleSet
 
 RULES = """\

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import World
-from sunlight.monitoring import checking, rule_actions, rulesets
+from sunlight.monitoring import rulesets, traces
+from sunlight.monitoring.actions import checking
+from sunlight.monitoring.actions import rules as rule_actions
 from sunlight.monitoring.models import Case, CaseCheck, CheckRun, RunStatus
 from sunlight.monitoring.tests.rules_kit import SPLITTING, event, push, rule_set
 from sunlight.warnings.actions import raise_warnings
@@ -111,14 +113,14 @@ def test_a_case_marked_again_during_its_check_stays_marked(
 ) -> None:
     rule_set(world)
     push(world, *_self_approved()[:2])
-    read = checking.case_events
+    read = traces.case_events
 
     def read_then_new_event(ids: Any) -> Any:
         events = read(ids)
         push(world, event("C1", "批准", "2026-03-02T11:00:00+08:00"))  # arrives meanwhile
         return events
 
-    monkeypatch.setattr(checking, "case_events", read_then_new_event)
+    monkeypatch.setattr(traces, "case_events", read_then_new_event)
     now = _at("2026-03-02", 15)
     assert checking.check_marked(owner="t", now=now).new == 0
     mark = CaseCheck.objects.get()
@@ -209,7 +211,7 @@ def test_a_closed_case_is_not_ticked(world: World) -> None:
         event("T2", "受理", "2026-09-25T10:00:00+08:00"),
         event("T2", "办结", "2026-09-28T10:00:00+08:00"),
     )
-    assert checking.open_case_ids(_at("2026-10-09")) == []
+    assert traces.open_case_ids(_at("2026-10-09")) == []
     checking.tick_open_cases(now=_at("2026-10-09"))
     assert Warning.objects.count() == 0
 

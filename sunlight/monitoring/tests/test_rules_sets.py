@@ -8,7 +8,8 @@ from django.utils import timezone, translation
 
 from sunlight.audit.models import AuditRecord
 from sunlight.core.testing import World
-from sunlight.monitoring import rule_actions, rulesets
+from sunlight.monitoring import rulesets
+from sunlight.monitoring.actions import rules as rule_actions
 from sunlight.monitoring.models import RuleSet, RuleSetVersion, RuleSwitch
 from sunlight.monitoring.tests.rules_kit import RULES, rule_set
 

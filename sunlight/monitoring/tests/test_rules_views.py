@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from sunlight.core.testing import PASSWORD, World
-from sunlight.monitoring import rule_actions
+from sunlight.monitoring.actions import rules as rule_actions
 from sunlight.monitoring.models import CheckRun, RuleSet, RuleSwitch
 from sunlight.monitoring.tests.rules_kit import RULES, rule_set
 

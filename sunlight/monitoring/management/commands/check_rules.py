@@ -15,7 +15,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sunlight.monitoring import actions, checking
+from sunlight.monitoring import actions
+from sunlight.monitoring.actions import checking
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 

@@ -19,7 +19,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from sunlight.monitoring import actions, checking
+from sunlight.monitoring import actions
+from sunlight.monitoring.actions import checking
 from sunlight.monitoring.models import ImportJob
 from sunlight.warnings.actions import warnings_sweep
 

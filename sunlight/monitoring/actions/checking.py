@@ -22,7 +22,7 @@ With no rule set in force a check simply clears the marks: once rules exist, a r
 period judges those events.
 
 These functions write (warnings, marks, runs) and are the runner's actions; a run asked for by a
-person leaves an audit record.
+person leaves an audit record. The traces are read by ``traces``; the engine runs in ``runner``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -41,11 +40,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from controls.events import Event, Finding
-from controls.monitor import Monitor
 from sunlight.audit.actions import audit_record, snapshot
 from sunlight.core import access
 from sunlight.core.models import User
-from sunlight.monitoring import policy, rulesets
+from sunlight.monitoring import policy, rulesets, runner, traces
 from sunlight.monitoring.models import (
     Case,
     CaseCheck,
@@ -64,52 +62,8 @@ CHECK_CHUNK = 50  # cases per incremental check: small, so a pushed case never w
 TICK_CHUNK = 500  # open cases per clock chunk
 RAISE_CHUNK = 200  # findings per transaction of a batch re-check
 TICK_EVERY = dt.timedelta(minutes=5)
-# Cases untouched for longer are no longer ticked: an abandoned open case must not be re-read
-# every few minutes forever (a batch re-check still judges it).
-OPEN_HORIZON = dt.timedelta(days=400)
 PUSHED, IMPORTED = 0, 1
 RUNNER = "monitoring-runner"
-
-_ROW = (
-    "pk", "case__external_id", "case__process", "activity", "time", "lifecycle",
-    "source_process", "source_resource", "source_post", "source_unit", "data",
-    "staff__staff_no", "post__code", "unit__code",
-)  # fmt: skip
-
-
-def event_of(row: Sequence[Any]) -> Event:
-    """The engine's event from a stored one: organisation codes where the mapping found them,
-    the source's values otherwise; the stored event's id as its index."""
-    (pk, case, case_process, activity, time, lifecycle, process, resource, post, unit, data,
-     staff_no, post_code, unit_code) = row  # fmt: skip
-    return Event(
-        case=case,
-        activity=activity,
-        time=time,
-        resource=staff_no or resource,
-        post=post_code or post,
-        unit=unit_code or unit,
-        process=process or case_process,
-        lifecycle=lifecycle,
-        data=data or {},
-        index=pk,
-    )
-
-
-def events_of(events: QuerySet[TraceEvent]) -> Iterator[Event]:
-    for row in events.values_list(*_ROW).iterator(chunk_size=5000):
-        yield event_of(row)
-
-
-def case_events(case_ids: Iterable[int]) -> list[Event]:
-    """The traces of these cases, case by case, each in time order."""
-    ids = list(case_ids)
-    found: list[Event] = []
-    for start in range(0, len(ids), 500):
-        chunk = TraceEvent.objects.filter(case_id__in=ids[start : start + 500])
-        found.extend(events_of(chunk.order_by("case_id", "time", "id")))
-    return found
-
 
 # --- marking ---------------------------------------------------------------------------------
 
@@ -201,8 +155,7 @@ def check_marked(
     moment = now or timezone.now()
     try:
         force = rulesets.in_force()
-        events = case_events(claimed)
-        per_set = [(a, _per_case(a, force, events, moment)) for a in force.sets]
+        per_set = runner.per_case(force, traces.case_events(claimed), moment)
         with transaction.atomic():
             result = _raise_all(per_set, moment)
             CaseCheck.objects.filter(case_id__in=claimed, token__in=claimed.values()).delete()
@@ -215,22 +168,6 @@ def check_marked(
         raise
     result.cases = len(claimed)
     return result
-
-
-def _per_case(
-    active: rulesets.ActiveRuleSet, force: rulesets.InForce, events: list[Event], now: dt.datetime
-) -> list[Finding]:
-    monitor = rulesets.monitor(active.per_case, force)
-    found = feed_all(monitor, events)
-    found.extend(monitor.tick(now))
-    return force.keep(active, found)
-
-
-def feed_all(monitor: Monitor, events: Iterable[Event]) -> list[Finding]:
-    found: list[Finding] = []
-    for event in events:
-        found.extend(monitor.feed(event))
-    return found
 
 
 def _raise_all(
@@ -263,17 +200,6 @@ def tick_if_due(*, every: dt.timedelta = TICK_EVERY, now: dt.datetime | None = N
     return True
 
 
-def open_case_ids(now: dt.datetime) -> list[int]:
-    """Cases that have not reached an end step of any rule set and moved within the horizon."""
-    force = rulesets.in_force()
-    ends = sorted(set().union(*(a.rules.case_end for a in force.sets)))
-    recent = TraceEvent.objects.filter(time__gte=now - OPEN_HORIZON).values("case_id")
-    cases = Case.objects.filter(pk__in=recent)
-    if ends:
-        cases = cases.exclude(pk__in=TraceEvent.objects.filter(activity__in=ends).values("case_id"))
-    return list(cases.order_by("pk").values_list("pk", flat=True))
-
-
 def tick_open_cases(*, now: dt.datetime) -> Checked:
     """Re-judge open cases against ``now``; only what the clock causes is raised (what their
     events cause was raised when they came)."""
@@ -281,15 +207,10 @@ def tick_open_cases(*, now: dt.datetime) -> Checked:
     total = Checked()
     if not force.sets:
         return total
-    ids = open_case_ids(now)
+    ids = traces.open_case_ids(now)
     for start in range(0, len(ids), TICK_CHUNK):
         chunk = ids[start : start + TICK_CHUNK]
-        events = case_events(chunk)
-        per_set = []
-        for active in force.sets:
-            monitor = rulesets.monitor(active.per_case, force)
-            feed_all(monitor, events)
-            per_set.append((active, force.keep(active, monitor.tick(now))))
+        per_set = runner.clock_only(force, traces.case_events(chunk), now)
         with transaction.atomic():
             done = _raise_all(per_set, now)
         total.cases += len(chunk)
@@ -386,20 +307,12 @@ def check_period(
     counts.cases = Case.objects.filter(pk__in=touched).count()
     if not force.sets or not counts.cases:
         return counts
-    monitors = [(a, rulesets.monitor(a.rules, force)) for a in force.sets]
-    found: list[list[Finding]] = [[] for _m in monitors]
     trace = TraceEvent.objects.filter(case_id__in=touched, time__lt=end).order_by("time", "id")
-    for event in events_of(trace):
-        counts.events += 1
-        for i, (_active, monitor) in enumerate(monitors):
-            found[i].extend(monitor.feed(event))
     clock = min(end, now or timezone.now())
-    for i, (_active, monitor) in enumerate(monitors):
-        found[i].extend(monitor.tick(clock))
-        if close_open:
-            found[i].extend(monitor.finish())
-    for (active, _monitor), findings in zip(monitors, found, strict=True):
-        kept = force.keep(active, findings)
+    counts.events, judged = runner.period(
+        force, traces.events_of(trace), clock=clock, close_open=close_open
+    )
+    for active, kept in judged:
         # Short transactions: a year's findings must not hold the database from pushes.
         for start_at in range(0, len(kept), RAISE_CHUNK):
             with transaction.atomic():

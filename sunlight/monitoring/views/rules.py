@@ -25,14 +25,10 @@ from django.views.decorators.http import require_POST
 
 from sunlight.core import access
 from sunlight.core.htmx import current_user
-from sunlight.monitoring import (
-    api_rules,
-    checking,
-    policy,
-    queries,
-    rule_actions,
-    rulesets,
-)
+from sunlight.monitoring import policy, queries, rulesets
+from sunlight.monitoring.actions import checking
+from sunlight.monitoring.actions import rules as rule_actions
+from sunlight.monitoring.api.rules import yaml_response
 from sunlight.monitoring.forms import (
     CheckRunForm,
     ReferenceUploadForm,
@@ -194,7 +190,7 @@ def rule_set_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
 @login_required
 def rule_set_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     rule_set, version = _version(request, pk, number)
-    return api_rules.yaml_response(rule_set, version)
+    return yaml_response(rule_set, version)
 
 
 @login_required

@@ -3,7 +3,7 @@ switches, re-check runs, and ``POST /decisions`` (preventive control).
 
 A refused rule text answers 400 with ``text`` (the message in the caller's language) and
 ``problem`` (``rule``, ``field``, ``line``, ``message_zh``, ``message_en``). Reads through
-``queries``, writes through ``rule_actions``, ``checking`` and ``decisions``.
+``queries``, writes through ``actions.rules``, ``actions.checking`` and ``actions.decisions``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from rest_framework.routers import DefaultRouter
 
 from sunlight.core import access
 from sunlight.core.api import ReadsOrWrites, action_errors, api_user
-from sunlight.monitoring import checking, decisions, policy, queries, rule_actions, rulesets
+from sunlight.monitoring import policy, queries, rulesets
+from sunlight.monitoring.actions import checking, decisions
+from sunlight.monitoring.actions import rules as rule_actions
 from sunlight.monitoring.models import (
     DEFAULT_SOURCE,
     CheckRun,

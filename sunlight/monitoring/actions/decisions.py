@@ -28,7 +28,7 @@ from controls.events import Event, Finding, Stage
 from sunlight.audit.actions import audit_record, snapshot
 from sunlight.core import access
 from sunlight.core.models import User
-from sunlight.monitoring import checking, policy, rulesets
+from sunlight.monitoring import policy, rulesets, runner, traces
 from sunlight.monitoring.models import (
     DEFAULT_SOURCE,
     Case,
@@ -61,7 +61,7 @@ def decide(*, by: User, intent: Intent) -> Decision:
     _check(intent)
     moment = intent.time or timezone.now()
     case = Case.objects.filter(source_system=intent.source_system, external_id=intent.case).first()
-    trace = checking.case_events([case.pk]) if case else []
+    trace = traces.case_events([case.pk]) if case else []
     event = _event(intent, case, moment)
     force = rulesets.in_force()
     caused = [
@@ -103,7 +103,7 @@ def _caused(
     active: rulesets.ActiveRuleSet, force: rulesets.InForce, trace: list[Event], event: Event
 ) -> list[Finding]:
     monitor = rulesets.monitor(active.per_case, force)
-    checking.feed_all(monitor, [e for e in trace if e.time <= event.time])
+    runner.feed_all(monitor, [e for e in trace if e.time <= event.time])
     monitor.tick(event.time)  # what the case had before the step is not the step's doing
     return [*monitor.feed(event), *monitor.tick(event.time)]
 

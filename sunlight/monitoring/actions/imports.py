@@ -1,4 +1,4 @@
-"""The only writers of the monitoring app: imports, pushes and mappings.
+"""The writers of imports, pushes and value mappings.
 
 An import runs off the request thread in batches. Each batch commits together with the job's
 checkpoint (``records_done``) and counts, guarded by the worker's lease, so a worker killed at
@@ -35,7 +35,8 @@ from controls.io.timestamps import TimestampParser
 from sunlight.audit.actions import audit_record, snapshot
 from sunlight.core import access
 from sunlight.core.models import User
-from sunlight.monitoring import checking, eventstore, policy, reading, tasks
+from sunlight.monitoring import eventstore, policy, reading, tasks
+from sunlight.monitoring.actions import checking
 from sunlight.monitoring.models import (
     DEFAULT_SOURCE,
     Case,

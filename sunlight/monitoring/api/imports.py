@@ -21,7 +21,7 @@ from rest_framework.routers import DefaultRouter
 
 from sunlight.core import access
 from sunlight.core.api import ReadsOrWrites, action_errors, api_user
-from sunlight.monitoring import actions, api_rules, policy, queries
+from sunlight.monitoring import actions, policy, queries
 from sunlight.monitoring.models import DEFAULT_SOURCE, ImportJob, ImportRowError, LogFormat
 
 ROW_ERRORS_SHOWN = 100
@@ -213,4 +213,3 @@ def _push_body(data: Any) -> tuple[str, list[Any]]:
 def register(router: DefaultRouter) -> None:
     router.register("imports", ImportJobViewSet, basename="import")
     router.register("events", EventPushViewSet, basename="event-push")
-    api_rules.register(router)
