@@ -3,10 +3,10 @@
 Each round: check the cases that new events marked (pushed ones first), run the oldest claimable
 import (queued, or one whose worker died: its lease ran out), run a queued re-check of a period,
 and tick open cases against the clock when the tick is due (with it, overdue warnings get their
-supervision orders). Sleeps briefly when there is nothing
-to do: a pushed event should be a warning within a second or so. ``--once`` runs what is
-claimable now and stops (tests, cron). Several workers may run at once: every claim is a
-conditional UPDATE, and marks, jobs and runs carry leases.
+supervision orders). Sleeps briefly when there is nothing to do: a pushed event should be a
+warning within a second or so. ``--once`` runs what is claimable now and stops (tests, cron).
+Several workers may run at once: every claim is a conditional UPDATE, and marks, jobs and runs
+carry leases.
 """
 
 from __future__ import annotations
