@@ -13,6 +13,7 @@ compare a checker's findings with what was planted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import heapq
 import random
@@ -898,18 +899,7 @@ def _case_ordered(cases: Iterator[Case]) -> Iterator[Event]:
 
 
 def _numbered(event: Event, index: int) -> Event:
-    return Event(
-        case=event.case,
-        activity=event.activity,
-        time=event.time,
-        resource=event.resource,
-        post=event.post,
-        unit=event.unit,
-        process=event.process,
-        lifecycle=event.lifecycle,
-        data=event.data,
-        index=index,
-    )
+    return dataclasses.replace(event, index=index)
 
 
 # ---------------------------------------------------------------------------------------------

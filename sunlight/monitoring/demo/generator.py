@@ -13,6 +13,7 @@ says which rules must find each kind, and the tests hold the rule set to it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Iterator, Sequence
@@ -126,18 +127,7 @@ class DemoTraces:
 
 
 def _renumber(event: Event, index: int) -> Event:
-    return Event(
-        case=event.case,
-        activity=event.activity,
-        time=event.time,
-        resource=event.resource,
-        post=event.post,
-        unit=event.unit,
-        process=event.process,
-        lifecycle=event.lifecycle,
-        data=event.data,
-        index=index,
-    )
+    return dataclasses.replace(event, index=index)
 
 
 def generate(roster: Roster, seed: int = SEED) -> DemoTraces:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sunlight.core import access
+from sunlight.core.forms import attach_errors
 from sunlight.core.htmx import current_user, is_htmx
 from sunlight.core.models import User
 from sunlight.monitoring import actions, policy, queries, reading
@@ -59,18 +60,10 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 source_system=form.cleaned_data["source_system"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            attach_errors(form, error)
         else:
             return redirect("monitoring:import-detail", pk=job.pk)
     return render(request, "monitoring/import_new.html", {"form": form})
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _job(user: User, pk: int) -> ImportJob:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sunlight.core import access
+from sunlight.core.forms import attach_errors
 from sunlight.core.htmx import current_user
 from sunlight.monitoring import policy, queries, rulesets
 from sunlight.monitoring.actions import checking
@@ -42,14 +43,6 @@ from sunlight.org.models import Unit
 
 PAGE_SIZE = 25
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _problem(error: ValidationError) -> dict[str, Any] | None:
@@ -86,7 +79,7 @@ def rule_set_new(request: HttpRequest) -> HttpResponse:
         try:
             rule_set = rule_actions.rule_set_create(by=user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            attach_errors(form, error)
             problem = _problem(error)
         else:
             messages.success(request, _("Rule set saved as version 1."))
@@ -133,7 +126,7 @@ def rule_set_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             version = rule_actions.rule_set_save(by=user, rule_set=rule_set, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            attach_errors(form, error)
             problem = _problem(error)
         else:
             messages.success(request, _("Saved as version %d.") % version.number)
@@ -273,7 +266,7 @@ def reference_list(request: HttpRequest) -> HttpResponse:
                     file_name=upload.name or "", comment=form.cleaned_data["comment"],
                 )  # fmt: skip
             except ValidationError as error:
-                _add_errors(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(
                     request, _("Saved %(name)s version %(n)d.")
@@ -324,7 +317,7 @@ def check_run_list(request: HttpRequest) -> HttpResponse:
                     close_open=data["close_open"],
                 )  # fmt: skip
             except ValidationError as error:
-                _add_errors(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The re-check is queued."))
                 return redirect("monitoring:check-runs")

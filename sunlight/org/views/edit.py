@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sunlight.core import access
+from sunlight.core.forms import attach_errors
 from sunlight.core.htmx import current_user
 from sunlight.core.models import User
 from sunlight.org import actions, queries
@@ -39,15 +40,6 @@ Write = Callable[[dict[str, Any]], Model]
 CREATE_ONLY_ACTIVE = "is_active"
 
 
-def _attach_errors(form: ScopedModelForm, error: ValidationError) -> None:
-    """Show an action's refusal next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _form_page(
     request: HttpRequest,
     user: User,
@@ -64,7 +56,7 @@ def _form_page(
         try:
             saved = write(data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(success(saved))
