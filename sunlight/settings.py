@@ -183,3 +183,6 @@ LOGGING = {
 # server. Set to a Redis or RabbitMQ URL (redis://127.0.0.1:6379/0, amqp://guest:guest@host//) to
 # run them on Celery workers: `celery -A sunlight.monitoring.celery_app worker`.
 SUNLIGHT_BROKER_URL = os.environ.get("SUNLIGHT_BROKER_URL", "")
+# An import of at least this many records reads its file in a reader process of its own, on
+# another core, beside the one that stores (smaller ones on a thread: no process start).
+SUNLIGHT_IMPORT_PROCESS_FROM = int(os.environ.get("SUNLIGHT_IMPORT_PROCESS_FROM", "20000"))

@@ -13,17 +13,14 @@ cannot tell, and building a model instance per event would cost more than storin
   goes by ``COPY`` into a temporary table and ``INSERT … SELECT … ON CONFLICT DO NOTHING
   RETURNING`` instead (the idempotence of the key, whatever happens meanwhile).
 
-Per event, only what differs is computed: the data's JSON, the key, and the row. Officers,
+An event comes as its ``eventrows.Row`` (key, UTC time, canonical JSON), made where it was
+read: for an import, in the reader (``reading``). Here each row only gets its ids: officers,
 posts and units are resolved once per distinct combination, cases once per run (see
 ``Resolver``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import json.encoder
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from controls.events import Event
+from sunlight.monitoring.eventrows import Row, RowMaker, utc_datetime
 from sunlight.monitoring.models import Case, MappingKind, TraceEvent, ValueMapping
 from sunlight.org.models import Post, PowerItem, Staff, Unit
 
@@ -46,101 +44,6 @@ CASE_MEMORY = 1_000_000
 # and a checkpoint of the write-ahead log every 40 MB instead of every 4 MB, so an index page
 # that each batch touches is copied into the database once per ten batches, not per batch.
 SQLITE_PRAGMAS = ("PRAGMA cache_size = -131072", "PRAGMA wal_autocheckpoint = 10000")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-# One encoder for every event: ``json.dumps`` with options builds a new one per call.
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
-)
-# The C encoder ``_ENCODER.encode`` sets up on each call, set up once (the same arguments, less
-# the check for circular references that data read from a file cannot have): half the time.
-_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_escape = getattr(json.encoder, "c_encode_basestring", None)
-_C_ENCODER = (
-    _make_encoder(None, _plain, _escape, None, ":", ",", True, False, True)
-    if _make_encoder is not None and _escape is not None
-    else None
-)
-
-
-def data_json(data: Any) -> str:
-    """The event's data as canonical JSON (sorted keys): stored as is and hashed as is."""
-    if not data:
-        return "{}"
-    plain = data if type(data) is dict else dict(data)
-    if _C_ENCODER is not None:
-        return "".join(_C_ENCODER(plain, 0))
-    return _ENCODER.encode(plain)
-
-
-def natural_key(source_system: str, event: Event, data: str) -> str:
-    """What makes an event itself: where it came from, the case, what, when, who, and data.
-
-    Post, unit and process are left out on purpose: they describe the officer and the case, and
-    a re-export with a corrected unit must not store the same step twice.
-
-    32 hex digits: the event's minute (UTC, 8 digits), then 96 bits of a hash of the rest. The
-    minute first keeps the unique index append-mostly: a log comes roughly in time order, so
-    its keys land at the index's end instead of on a random page each (at a million events,
-    several times fewer pages written). Two events collide only with the same minute and the
-    same 96-bit hash.
-    """
-    stamp = event.time.astimezone(dt.UTC).isoformat()
-    minute, rest = _key_parts(event, stamp, data)
-    return _key(_source_hash(source_system), minute, rest)
-
-
-def _key_parts(event: Event, utc_iso: str, data: str) -> tuple[int, bytes]:
-    """The key's minute, and the bytes hashed after the source system's."""
-    parts = (event.case, event.activity, utc_iso, event.resource, event.lifecycle, data)
-    return int(event.time.timestamp()) // 60 & 0xFFFFFFFF, "\x1f".join(parts).encode()
-
-
-def _source_hash(source_system: str) -> Any:
-    """The hash state after the source system and its separator, copied for each event."""
-    return hashlib.blake2b(f"{source_system}\x1f".encode(), digest_size=12)
-
-
-def _key(source: Any, minute: int, rest: bytes) -> str:
-    digest = source.copy()
-    digest.update(rest)
-    return "%08x%s" % (minute, digest.hexdigest())  # noqa: UP031  (the fastest way to say it)
-
-
-# --- work done ahead ----------------------------------------------------------------------------
-# An import reads its file on a thread ahead of the batch being stored (``reading``). That
-# thread also does the per-event work that needs neither the database nor the source system
-# (the data's JSON, the time's UTC text, the bytes of the key): it runs while this thread waits
-# for the database, instead of after. Events are found by identity; an event prepared ahead but
-# never stored is forgotten when the table fills, and one not prepared ahead is prepared here:
-# the table only ever saves time, it never changes a result.
-
-_Prepared = tuple[Event, str, str, int, bytes]
-_AHEAD: dict[int, _Prepared] = {}
-# In flight: the reader's lead (a few thousand) and one batch; the rest was skipped by a resume.
-_AHEAD_LIMIT = 30_000
-
-
-def prepare(event: Event) -> _Prepared:
-    """The event, its data's JSON, its UTC time as the text Django writes on SQLite
-    (``2026-01-05 01:00:17``, cut from the ISO text: see ``_sqlite_utc_text``), the key's
-    minute and hashed bytes."""
-    text = data_json(event.data)
-    stamp = event.time.astimezone(dt.UTC).isoformat()
-    return (event, text, stamp[:10] + " " + stamp[11:-6], *_key_parts(event, stamp, text))
-
-
-def prepare_ahead(event: Event) -> None:
-    """Prepare ``event`` for ``store_events`` (any thread)."""
-    if len(_AHEAD) >= _AHEAD_LIMIT:
-        _AHEAD.clear()
-    _AHEAD[id(event)] = prepare(event)
 
 
 def _unique_by(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
@@ -214,14 +117,13 @@ class Resolver:
             found = self.post_in_unit.get((unit_id, value))
         return found
 
-    def place(self, event: Event) -> Resolved:
-        """``resolve(self, event)``, remembered for the event's officer, post, unit, process."""
-        found = (event.resource, event.post, event.unit, event.process)
+    def place(self, found: tuple[str, str, str, str]) -> Resolved:
+        """``resolve(self, found)``, remembered for each officer, post, unit and process."""
         placed = self.placed.get(found)
         if placed is None:
             if len(self.placed) >= PLACED_MEMORY:
                 self.placed.clear()
-            placed = self.placed[found] = resolve(self, event)
+            placed = self.placed[found] = resolve(self, found)
         return placed
 
     def remember_cases(self, source_system: str, ids: dict[str, int]) -> None:
@@ -249,16 +151,18 @@ class Batch:
         return self.statuses.count("duplicate")
 
 
-def resolve(resolver: Resolver, event: Event) -> Resolved:
+def resolve(resolver: Resolver, found: tuple[str, str, str, str]) -> Resolved:
+    """The ids of an event's ``(officer, post, unit, process)`` as the source names them."""
+    resource, post_name, unit_name, process = found
     unknown: list[tuple[str, str]] = []
-    staff = _lookup(resolver, MappingKind.STAFF, event.resource, unknown)
-    unit = _lookup(resolver, MappingKind.UNIT, event.unit, unknown)
+    staff = _lookup(resolver, MappingKind.STAFF, resource, unknown)
+    unit = _lookup(resolver, MappingKind.UNIT, unit_name, unknown)
     # The process is kept on the case; here it is only checked, so an unknown one is listed.
-    _lookup(resolver, MappingKind.PROCESS, event.process, unknown)
-    post = resolver.post(event.post, unit)
-    if post is None and event.post:
-        unknown.append((MappingKind.POST, event.post))
-    if unit is None and not event.unit:
+    _lookup(resolver, MappingKind.PROCESS, process, unknown)
+    post = resolver.post(post_name, unit)
+    if post is None and post_name:
+        unknown.append((MappingKind.POST, post_name))
+    if unit is None and not unit_name:
         # A source that names no unit: the officer's unit, else the post's, places the event.
         unit = resolver.staff_unit.get(staff or 0) or resolver.post_unit.get(post or 0)
     return Resolved(staff, post, unit, unknown)
@@ -301,15 +205,32 @@ def store_events(
     import_job_id: int | None = None,
     push_batch_id: int | None = None,
 ) -> Batch:
-    """Store ``(position, event)`` pairs; each is ``stored`` or a ``duplicate`` of a stored one
-    (stored before, or earlier in the same batch)."""
+    """Store ``(position, event)`` pairs (see ``store_rows``)."""
+    row = RowMaker(source_system).row
+    return store_rows(
+        events=[(position, row(event)) for position, event in events],
+        resolver=resolver,
+        source_system=source_system,
+        import_job_id=import_job_id,
+        push_batch_id=push_batch_id,
+    )
+
+
+def store_rows(
+    *,
+    source_system: str,
+    events: Sequence[tuple[int | None, Row]],
+    resolver: Resolver,
+    import_job_id: int | None = None,
+    push_batch_id: int | None = None,
+) -> Batch:
+    """Store ``(position, row)`` pairs of ``source_system``'s events; each is ``stored`` or a
+    ``duplicate`` of a stored one (stored before, or earlier in the same batch)."""
     if not events:
         return Batch([])
     with transaction.atomic(savepoint=False):
         cases = _case_ids(source_system, events, resolver)
-        keys, rows, unknowns = _rows(
-            source_system, events, cases, resolver, (import_job_id, push_batch_id)
-        )
+        keys, rows, unknowns = _rows(events, cases, resolver, (import_job_id, push_batch_id))
         if connection.vendor == "postgresql":
             new = _insert_postgresql(rows)
         else:
@@ -318,8 +239,7 @@ def store_events(
 
 
 def _rows(
-    source_system: str,
-    events: Sequence[tuple[int | None, Event]],
+    events: Sequence[tuple[int | None, Row]],
     cases: dict[str, int],
     resolver: Resolver,
     origin: tuple[int | None, int | None],
@@ -329,57 +249,46 @@ def _rows(
 
     The hot loop of an import, so ``Resolver.place``'s remembering is written out here.
     """
-    as_text = _sqlite_utc_text()
-    adapt = None if as_text or connection.vendor == "postgresql" else _adapt_time()
-    source = _source_hash(source_system)
+    time_of = _time_value()
     placed = resolver.placed
     place = resolver.place
     keys: list[str] = []
     rows: list[tuple[Any, ...]] = []
     unknowns: dict[str, set[str]] = {}
     seen: set[str] = set()
-    ahead = _AHEAD
-    for position, event in events:
-        # The work prepared ahead, found by identity: an id is only unique among live objects,
-        # and the table keeps its events alive, so an entry whose event is this one was made
-        # for this one. ``_key`` is written out: a call costs as much as what it does.
-        found_ahead = ahead.pop(id(event), None)
-        if found_ahead is None or found_ahead[0] is not event:
-            found_ahead = prepare(event)
-        _, text, utc_text, minute, rest = found_ahead
-        digest = source.copy()
-        digest.update(rest)
-        key = "%08x%s" % (minute, digest.hexdigest())  # noqa: UP031  (as ``_key``)
-        when: Any = event.time
-        resource = event.resource
+    for position, row in events:
+        key, case, activity, utc_text, lifecycle, process, resource, post, unit, data = row
         keys.append(key)
         if key in seen:
             continue
         seen.add(key)
-        found = placed.get((resource, event.post, event.unit, event.process)) or place(event)
-        if found.unknown:
-            for kind, value in found.unknown:
+        found = (resource, post, unit, process)
+        ids = placed.get(found) or place(found)
+        if ids.unknown:
+            for kind, value in ids.unknown:
                 unknowns.setdefault(kind, set()).add(value)
-        if as_text:
-            when = utc_text
-        elif adapt is not None:
-            when = adapt(when)
         rows.append((
-            key, cases[event.case], event.activity, when, event.lifecycle,
-            event.process, resource, event.post, event.unit, text,
-            found.staff, found.post, found.unit, *origin, position,
+            key, cases[case], activity, time_of(utc_text) if time_of else utc_text, lifecycle,
+            process, resource, post, unit, data, ids.staff, ids.post, ids.unit, *origin,
+            position,
         ))  # fmt: skip
     return keys, rows, unknowns
 
 
-def _sqlite_utc_text() -> bool:
-    """Whether a time goes in as the UTC text Django writes on SQLite (``2026-01-05
-    01:00:17``, cut from the ISO text the key was made from); psycopg takes the datetime."""
-    return connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
+def _time_value() -> Any:
+    """How a row's UTC text goes into the time column: ``None`` when as it is (SQLite, whose
+    Django connection speaks UTC: the text is what Django writes), else a function of it."""
+    if connection.vendor == "postgresql":
+        return _postgresql_time
+    if settings.USE_TZ and connection.timezone_name == "UTC":
+        return None
+    adapt = connection.ops.adapt_datetimefield_value
+    return lambda utc_text: adapt(utc_datetime(utc_text))
 
 
-def _adapt_time() -> Any:
-    return connection.ops.adapt_datetimefield_value
+def _postgresql_time(utc_text: str) -> str:
+    # COPY reads the text as ``timestamptz``; the offset says it is UTC, whatever the session.
+    return utc_text + "+00"
 
 
 def _statuses(keys: list[str], new: set[str]) -> list[str]:
@@ -489,20 +398,20 @@ def _names(table: str, columns: Sequence[str]) -> tuple[str, str]:
 
 
 def _case_ids(
-    source_system: str, events: Sequence[tuple[int | None, Event]], resolver: Resolver
+    source_system: str, events: Sequence[tuple[int | None, Row]], resolver: Resolver
 ) -> dict[str, int]:
     """Case number → id for every case of the batch; new cases are created (the first event
     of a case in the batch names its process)."""
     known = resolver.cases.get(source_system, {})
     found: dict[str, int] = {}
-    missing: dict[str, Event] = {}
-    for _, event in events:
-        case = event.case
+    missing: dict[str, str] = {}  # case → process
+    for _, row in events:
+        case = row[1]
         if case in found or case in missing:
             continue
         pk = known.get(case)
         if pk is None:
-            missing[case] = event
+            missing[case] = row[5]
         else:
             found[case] = pk
     if missing:
@@ -514,12 +423,12 @@ def _case_ids(
 
 
 def _create_cases(
-    source_system: str, missing: dict[str, Event], resolver: Resolver
+    source_system: str, missing: dict[str, str], resolver: Resolver
 ) -> dict[str, int]:
-    process = MappingKind.PROCESS
+    kind = MappingKind.PROCESS
     rows = [
-        (source_system, case, event.process, resolver.find(process, event.process))
-        for case, event in missing.items()
+        (source_system, case, process, resolver.find(kind, process))
+        for case, process in missing.items()
     ]
     if connection.vendor == "postgresql":
         return _create_cases_postgresql(source_system, rows)

@@ -1,45 +1,77 @@
-"""Read an uploaded log record by record, going on past bad records.
+"""Read an uploaded log as the rows the store writes, going on past bad records.
 
 The engine's readers (``controls.io``) read the file, in their "report bad records and
-continue" mode (``read_records``): each record comes in file order as ``(position, Event)`` or
+continue" mode: each record comes in file order as ``(position, Event)`` or
 ``(position, LogError)``, so an import reports the bad row and takes the rest. Errors about the
 whole file (not a CSV, broken XML, a missing column) still raise ``LogError``.
 
-Parsing runs a little ahead of the import on a reader thread, which also does the per-event
-work of storing that needs no database (``eventstore.prepare_ahead``): the database does most
-of its work with the interpreter lock released (SQLite's B-tree inserts, PostgreSQL's server),
-and the next records are read and prepared meanwhile instead of after.
+Each event becomes its ``eventrows.Row`` (key, UTC time, canonical JSON) where it is read, not
+where it is stored. Reading, parsing and that per-event work are most of an import's work, and
+need no database: for a large file they run in a reader process of their own, on the other
+core, while this process does only what needs the database (``read_rows``); a small file is
+read on a thread, which costs no process start. Either way the reader runs a bounded distance
+ahead of the consumer, hands over errors after the records before them, and stops when the
+consumer stops.
 """
 
 from __future__ import annotations
 
 import gzip
+import itertools
+import multiprocessing
+import os
 import queue
 import threading
+import time
 from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from controls import io as controls_io
-from controls.events import Event
 from controls.io import LogError, Record
-from sunlight.monitoring.eventstore import prepare_ahead
+from sunlight.monitoring.eventrows import RowMaker, RowRecord
 
-__all__ = ["Record", "csv_header", "estimate_records", "read_records"]
+__all__ = ["Record", "RowRecord", "csv_header", "estimate_records", "read_rows"]
 
 _CHUNK = 1 << 20
-# Records handed over per queue item, and items parsed ahead: a few thousand records in memory.
+# Records handed over per item, and items read ahead: a few thousand records in memory, and
+# for a process more than one batch of the store, so the reader never waits for a batch.
 _HANDOVER = 1000
 _AHEAD = 8
+_PROCESS_AHEAD = 24
+# How often a reader process checks that its consumer still lives, and a consumer its reader.
+_PATIENCE = 0.5
 
 
-def read_records(
-    path: Path, fmt: str, columns: Mapping[str, str] | None = None
-) -> Iterator[Record]:
-    """Every record of the log at ``path`` in order; bad records come as ``LogError``."""
+def read_rows(
+    path: Path,
+    fmt: str,
+    columns: Mapping[str, str] | None = None,
+    *,
+    source_system: str,
+    skip: int = 0,
+    in_process: bool = False,
+) -> Iterator[RowRecord]:
+    """The records of the log at ``path`` from the ``skip``-th on, in order, each event as its
+    row (for ``source_system``); bad records come as ``LogError``. ``in_process``: read in a
+    reader process (worth its start, a fraction of a second, for tens of thousands of records),
+    else on a thread."""
     if fmt not in controls_io.FORMATS:
         raise LogError(path, None, None, f"unknown log format {fmt!r}")
-    return _ahead(controls_io.read_records(path, fmt, columns or None))
+    job = (str(path), fmt, dict(columns or {}), source_system, skip)
+    if in_process:
+        return _from_process(job)
+    return _ahead(_row_records(*job))
+
+
+def _row_records(
+    path: str, fmt: str, columns: dict[str, str], source_system: str, skip: int
+) -> Iterator[RowRecord]:
+    # A generator: an error opening the file comes out of the first ``next``, on the reader's
+    # side, and reaches the consumer like any other error of the reader.
+    records = controls_io.read_records(Path(path), fmt, columns or None)
+    # Resuming: the records before the checkpoint are committed already; read past them.
+    yield from RowMaker(source_system).records(itertools.islice(records, skip, None))
 
 
 def csv_header(path: Path) -> list[str]:
@@ -71,76 +103,148 @@ def _open_binary(path: Path) -> Any:
 
 
 class _End:
-    """What the reader thread hands over last: nothing more, or the error that stopped it."""
+    """What a reader hands over last: nothing more, or the error that stopped it."""
 
     def __init__(self, error: BaseException | None = None) -> None:
         self.error = error
 
 
-def _ahead(records: Iterator[Record]) -> Generator[Record, None, None]:
-    """``records`` in the same order, parsed on a thread ahead of the consumer.
+def _chunks(records: Iterator[RowRecord]) -> Iterator[list[RowRecord] | _End]:
+    """The records in lists of ``_HANDOVER``, then the end (with the reader's error, if any,
+    after the records read before it)."""
+    try:
+        while True:
+            chunk, error = _next_chunk(records)
+            if chunk:
+                yield chunk
+            if error is not None or len(chunk) < _HANDOVER:
+                yield _End(error)
+                return
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()  # the reader's file, now rather than when collected
+
+
+def _next_chunk(records: Iterator[RowRecord]) -> tuple[list[RowRecord], Exception | None]:
+    chunk: list[RowRecord] = []
+    try:
+        chunk.extend(itertools.islice(records, _HANDOVER))
+    except Exception as error:  # handed over, and raised by the consumer
+        return chunk, error
+    return chunk, None
+
+
+# --- on a thread ------------------------------------------------------------------------------
+
+
+def _ahead(records: Iterator[RowRecord]) -> Generator[RowRecord, None, None]:
+    """``records`` in the same order, read on a thread ahead of the consumer.
 
     An error of the reader (a ``LogError`` about the whole file) is raised here, in the
     consumer, after the records before it. A consumer that stops early (a crash, a lost lease)
     stops the thread: it must not go on reading a file nobody takes from.
     """
-    handover: queue.Queue[list[Record] | _End] = queue.Queue(maxsize=_AHEAD)
+    handover: queue.Queue[list[RowRecord] | _End] = queue.Queue(maxsize=_AHEAD)
     stop = threading.Event()
     thread = threading.Thread(
         target=_produce, args=(records, handover, stop), name="import-reader", daemon=True
     )
     thread.start()
     try:
-        while not isinstance(chunk := handover.get(), _End):
-            yield from chunk
-        if chunk.error is not None:
-            raise chunk.error
+        yield from _consume(handover.get)
     finally:
         stop.set()
         _drain(handover)
         thread.join()
 
 
+def _consume(take: Any) -> Iterator[RowRecord]:
+    while not isinstance(chunk := take(), _End):
+        yield from chunk
+    if chunk.error is not None:
+        raise chunk.error
+
+
 def _produce(
-    records: Iterator[Record], handover: queue.Queue[list[Record] | _End], stop: threading.Event
+    records: Iterator[RowRecord],
+    handover: queue.Queue[list[RowRecord] | _End],
+    stop: threading.Event,
 ) -> None:
-    chunk: list[Record] = []
-    end = _End()
-    try:
-        for record in records:
-            if type(record[1]) is Event:
-                prepare_ahead(record[1])
-            chunk.append(record)
-            if len(chunk) == _HANDOVER:
-                _put(handover, chunk, stop)
-                chunk = []
-                if stop.is_set():
-                    break
-    except BaseException as error:  # handed over, and raised by the consumer
-        end = _End(error)
-    finally:
-        close = getattr(records, "close", None)
-        if close is not None:
-            close()  # the reader's file, now rather than when collected
-    if chunk:
-        _put(handover, chunk, stop)  # the records before the end, or before the error
-    _put(handover, end, stop)
-
-
-def _put(handover: queue.Queue[list[Record] | _End], item: list[Record] | _End,
-         stop: threading.Event) -> None:  # fmt: skip
-    while not stop.is_set():
-        try:
-            handover.put(item, timeout=0.1)
+    for item in _chunks(records):
+        while not stop.is_set():
+            try:
+                handover.put(item, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        if stop.is_set():
             return
-        except queue.Full:
-            continue
 
 
-def _drain(handover: queue.Queue[list[Record] | _End]) -> None:
+def _drain(handover: queue.Queue[list[RowRecord] | _End]) -> None:
     """Empty the queue so a reader thread blocked on a full one sees ``stop`` and ends."""
     while True:
         try:
             handover.get_nowait()
         except queue.Empty:
             return
+
+
+# --- in a process -----------------------------------------------------------------------------
+
+
+class ReaderDiedError(RuntimeError):
+    """The reader process ended without handing over the end of the file."""
+
+
+def _from_process(job: tuple[Any, ...]) -> Generator[RowRecord, None, None]:
+    """As ``_ahead``, the reading done by a fresh interpreter (``spawn``: it inherits no
+    threads, locks or database connections of this one). It imports no Django."""
+    context = multiprocessing.get_context("spawn")
+    handover: Any = context.Queue(maxsize=_PROCESS_AHEAD)
+    reader = context.Process(
+        target=_serve, args=(handover, os.getpid(), job), name="import-reader", daemon=True
+    )
+    reader.start()
+    try:
+        yield from _consume(lambda: _take(handover, reader))
+    finally:
+        if reader.is_alive():
+            reader.terminate()  # a consumer that stops early stops the reader
+        reader.join()
+        handover.close()
+        handover.join_thread()
+
+
+def _take(handover: Any, reader: Any) -> list[RowRecord] | _End:
+    while True:
+        try:
+            item: list[RowRecord] | _End = handover.get(timeout=_PATIENCE)
+        except queue.Empty:
+            if not reader.is_alive():
+                message = f"the import reader stopped (exit code {reader.exitcode})"
+                raise ReaderDiedError(message) from None
+            continue
+        return item
+
+
+def _serve(handover: Any, consumer: int, job: tuple[Any, ...]) -> None:
+    """The reader process: hand over the chunks, blocking while the queue is full."""
+    threading.Thread(target=_watch, args=(consumer,), name="consumer-watch", daemon=True).start()
+    for item in _chunks(_row_records(*job)):
+        # A ``LogError`` crosses as itself; any other error as its description, which always
+        # pickles.
+        if isinstance(item, _End) and item.error and not isinstance(item.error, LogError):
+            item = _End(ReaderDiedError(repr(item.error)))
+        handover.put(item)
+    handover.close()
+    handover.join_thread()
+
+
+def _watch(consumer: int) -> None:
+    """End the reader process as soon as its consumer is gone: a killed worker must not leave a
+    reader behind, blocked on a full queue or on a pipe nobody reads."""
+    while os.getppid() == consumer:
+        time.sleep(_PATIENCE)
+    os._exit(0)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -272,11 +273,18 @@ def import_job_continue(
     return True
 
 
-def _batches(job: ImportJob, size: int) -> Iterator[list[reading.Record]]:
-    records = reading.read_records(Path(job.file.path), job.format, job.columns)
-    # Resuming: the records up to the checkpoint are committed already; read past them.
-    remaining = itertools.islice(records, job.records_done, None)
-    while batch := list(itertools.islice(remaining, size)):
+def _batches(job: ImportJob, size: int) -> Iterator[list[reading.RowRecord]]:
+    # Resuming: the records up to the checkpoint are committed already; the reader skips them.
+    records = reading.read_rows(
+        Path(job.file.path),
+        job.format,
+        job.columns,
+        source_system=job.source_system,
+        skip=job.records_done,
+        in_process=(job.records_total or 0) - job.records_done
+        >= settings.SUNLIGHT_IMPORT_PROCESS_FROM,
+    )
+    while batch := list(itertools.islice(records, size)):
         yield batch
 
 
@@ -300,13 +308,13 @@ def _renew(job: ImportJob, owner: str) -> None:
 
 
 def _commit_batch(
-    job: ImportJob, owner: str, batch: list[reading.Record], resolver: eventstore.Resolver
+    job: ImportJob, owner: str, batch: list[reading.RowRecord], resolver: eventstore.Resolver
 ) -> None:
-    events = [(pos, item) for pos, item in batch if isinstance(item, Event)]
+    events = [(pos, item) for pos, item in batch if not isinstance(item, LogError)]
     errors = [(pos, item) for pos, item in batch if isinstance(item, LogError)]
     with transaction.atomic():
         _renew(job, owner)
-        stored = eventstore.store_events(
+        stored = eventstore.store_rows(
             source_system=job.source_system,
             events=events,
             resolver=resolver,

@@ -2,7 +2,7 @@
 
 An event keeps everything the engine's ``controls.events.Event`` has, as the source wrote it
 (``source_*`` fields), plus the organisation records the mapping step resolved them to. Its
-``key`` is a hash of what makes the event itself (see ``eventstore.natural_key``): storing the
+``key`` is a hash of what makes the event itself (see ``eventrows.natural_key``): storing the
 same event twice, from one file or two, from a file and a push, does nothing the second time.
 Writes happen only in ``actions/imports.py`` (through ``eventstore`` for the events).
 """

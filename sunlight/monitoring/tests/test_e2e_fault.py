@@ -168,6 +168,10 @@ def test_a_worker_killed_midway_loses_and_duplicates_nothing(database: Database)
         seen = _wait_for(
             database, job, lambda j: j["records_done"] >= rows // 4 and database.writing()
         )
+        # A file this size is read in a reader process beside the worker (with, started by
+        # the standard library for it, a tracker of the queue's semaphores).
+        readers = _children(worker.pid)
+        assert readers
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     finally:
@@ -175,6 +179,8 @@ def test_a_worker_killed_midway_loses_and_duplicates_nothing(database: Database)
             worker.kill()
             worker.wait()
     assert worker.returncode == -signal.SIGKILL
+    # The reader sees its consumer gone and ends too: a killed worker leaves no process behind.
+    _wait_gone(readers)
 
     # Killed: the job is left running under the dead worker's lease, at a committed checkpoint
     # that matches the events stored (the checkpoint and the events commit together).
@@ -220,3 +226,17 @@ def _wait_for(database: Database, job: int, condition: Any, limit: float = 60) -
             return state
         time.sleep(0.01)
     raise AssertionError(f"timed out: {database.job(job)}")
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(  # noqa: S603
+        ["/usr/bin/pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    )
+    return [int(line) for line in found.stdout.split()]
+
+
+def _wait_gone(pids: list[int], limit: float = 10) -> None:
+    end = time.monotonic() + limit
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
+        assert time.monotonic() < end, f"still running: {pids}"
+        time.sleep(0.05)

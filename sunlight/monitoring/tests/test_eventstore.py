@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -15,9 +16,9 @@ import pytest
 from django.db import connection
 
 from controls.events import Event
-from controls.io import LogError, Record
+from controls.io import LogError
 from sunlight.core.testing import World
-from sunlight.monitoring import actions, eventstore, reading
+from sunlight.monitoring import actions, eventrows, eventstore, reading
 from sunlight.monitoring.models import Case, TraceEvent
 from sunlight.monitoring.tests.logs import csv_text, upload
 
@@ -44,12 +45,15 @@ def test_a_stored_key_is_the_natural_key_of_its_event(world: World) -> None:
     _store([event], source="tax")
 
     key = TraceEvent.objects.get().key
-    data = eventstore.data_json(event.data)
-    assert key == eventstore.natural_key("tax", event, data)
+    data = eventrows.data_json(event.data)
     assert data == '{"amount":12000.5,"party":"纳税人","when":"2026-03-01"}'
-    # The minute first (UTC, hex), so a log in time order fills the index at its end.
-    assert key[:8] == f"{int(event.time.timestamp()) // 60:08x}"
-    assert len(key) == 32
+    assert key == eventrows.natural_key("tax", event)
+    # The minute first (UTC, hex), so a log in time order fills the index at its end; then
+    # the hash of the source, case, activity, UTC time, officer, lifecycle and data.
+    parts = ("tax", "K1", "受理", "2026-03-02T01:05:00+00:00", "S-A", "complete", data)
+    hashed = "\x1f".join(parts)
+    digest = hashlib.blake2b(hashed.encode(), digest_size=12).hexdigest()
+    assert key == f"{int(event.time.timestamp()) // 60:08x}{digest}"
 
 
 @pytest.mark.parametrize(
@@ -106,22 +110,6 @@ def test_a_key_stored_by_another_writer_after_the_look_up_is_not_stored_twice(
     assert TraceEvent.objects.count() == 2
 
 
-def test_work_prepared_ahead_is_used_only_for_its_own_event(world: World) -> None:
-    mine, other = _event("P1", 1), _event("P2", 2)
-    eventstore.prepare_ahead(mine)
-    # An entry under the id of an event that is not the one it was made for (ids are reused
-    # once an object is gone) must not be taken for it.
-    eventstore._AHEAD[id(other)] = eventstore.prepare(mine)
-
-    _store([mine, other])
-
-    assert set(TraceEvent.objects.values_list("key", flat=True)) == {
-        eventstore.natural_key("default", e, eventstore.data_json(e.data)) for e in (mine, other)
-    }
-    assert id(mine) not in eventstore._AHEAD
-    assert id(other) not in eventstore._AHEAD
-
-
 def test_an_import_reads_ahead_and_stores_every_event_in_file_order(world: World) -> None:
     job = actions.import_job_create(by=world.user("office"), upload=upload("a.csv", csv_text(900)))
 
@@ -131,9 +119,10 @@ def test_an_import_reads_ahead_and_stores_every_event_in_file_order(world: World
     assert positions == list(range(2, 3602))
 
 
-def _records(count: int, then: BaseException | None = None) -> Iterator[Record]:
+def _records(count: int, then: BaseException | None = None) -> Iterator[eventrows.RowRecord]:
+    row = eventrows.RowMaker("default").row
     for number in range(count):
-        yield number, _event(f"C{number}", 0)
+        yield number, row(_event(f"C{number}", 0))
     if then is not None:
         raise then
 
@@ -179,4 +168,4 @@ def test_the_data_json_is_the_canonical_json_of_the_data(data: Any) -> None:
         default=lambda value: value.isoformat() if hasattr(value, "isoformat") else str(value),
     )
 
-    assert eventstore.data_json(data) == canonical
+    assert eventrows.data_json(data) == canonical
