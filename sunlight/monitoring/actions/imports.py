@@ -9,7 +9,6 @@ that many records and goes on. The natural key makes a repeated event a no-op in
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import logging
 import os
@@ -17,7 +16,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,6 +37,7 @@ from sunlight.core import access
 from sunlight.core.models import User
 from sunlight.monitoring import eventstore, policy, reading, tasks
 from sunlight.monitoring.actions import checking
+from sunlight.monitoring.eventrows import Row
 from sunlight.monitoring.models import (
     DEFAULT_SOURCE,
     Case,
@@ -274,18 +274,32 @@ def import_job_continue(
 
 
 def _batches(job: ImportJob, size: int) -> Iterator[list[reading.RowRecord]]:
-    # Resuming: the records up to the checkpoint are committed already; the reader skips them.
-    records = reading.read_rows(
+    """The job's records from its checkpoint on, in batches of ``size``; a reader's error
+    (about the whole file) is raised after the batch of the records read before it."""
+    chunks = reading.read_chunks(
         Path(job.file.path),
         job.format,
         job.columns,
         source_system=job.source_system,
+        # Resuming: the records up to the checkpoint are committed already; the reader skips
+        # them.
         skip=job.records_done,
         in_process=(job.records_total or 0) - job.records_done
         >= settings.SUNLIGHT_IMPORT_PROCESS_FROM,
     )
-    while batch := list(itertools.islice(records, size)):
-        yield batch
+    pending: list[reading.RowRecord] = []
+    try:
+        for chunk in chunks:
+            pending += chunk
+            while len(pending) >= size:
+                yield pending[:size]
+                del pending[:size]
+    except LogError:
+        if pending:
+            yield pending
+        raise
+    if pending:
+        yield pending
 
 
 def _estimate(job: ImportJob, owner: str) -> None:
@@ -310,8 +324,13 @@ def _renew(job: ImportJob, owner: str) -> None:
 def _commit_batch(
     job: ImportJob, owner: str, batch: list[reading.RowRecord], resolver: eventstore.Resolver
 ) -> None:
-    events = [(pos, item) for pos, item in batch if not isinstance(item, LogError)]
     errors = [(pos, item) for pos, item in batch if isinstance(item, LogError)]
+    # Most batches hold no bad row: then the batch is the events, without a second pass.
+    events = (
+        [(pos, item) for pos, item in batch if not isinstance(item, LogError)]
+        if errors
+        else cast(list[tuple[int | None, Row]], batch)
+    )
     with transaction.atomic():
         _renew(job, owner)
         stored = eventstore.store_rows(

@@ -132,8 +132,8 @@ def test_reading_ahead_gives_the_records_in_order_then_the_readers_error() -> No
     seen: list[int | None] = []
 
     def consume() -> None:
-        for number, _ in reading._ahead(_records(2500, then=broken)):
-            seen.append(number)
+        for chunk in reading._ahead(_records(2500, then=broken)):
+            seen.extend(number for number, _ in chunk)
 
     with pytest.raises(LogError, match="not a valid CSV file"):
         consume()
@@ -144,7 +144,7 @@ def test_a_consumer_that_stops_early_stops_the_reader_thread() -> None:
     before = {thread.ident for thread in threading.enumerate()}
     records = reading._ahead(_records(100_000))
 
-    assert next(records)[0] == 0
+    assert next(records)[0][0] == 0
     records.close()
 
     assert {thread.ident for thread in threading.enumerate()} <= before

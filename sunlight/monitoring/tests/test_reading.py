@@ -19,8 +19,8 @@ def _log(tmp_path: Path, text: str) -> Path:
 
 
 def _read(path: Path, *, in_process: bool, skip: int = 0) -> list[reading.RowRecord]:
-    rows = reading.read_rows(path, "csv", source_system="tax", skip=skip, in_process=in_process)
-    return list(rows)
+    chunks = reading.read_chunks(path, "csv", source_system="tax", skip=skip, in_process=in_process)
+    return [record for chunk in chunks for record in chunk]
 
 
 def _comparable(records: list[reading.RowRecord]) -> list[tuple[object, ...]]:
@@ -53,9 +53,9 @@ def test_a_reader_process_hands_over_the_files_error(tmp_path: Path) -> None:
 
 def test_a_consumer_that_stops_early_stops_the_reader_process(tmp_path: Path) -> None:
     path = _log(tmp_path, csv_text(5000))
-    rows = reading.read_rows(path, "csv", source_system="tax", in_process=True)
+    chunks = reading.read_chunks(path, "csv", source_system="tax", in_process=True)
 
-    assert next(rows)[0] == 2
-    rows.close()
+    assert next(chunks)[0][0] == 2
+    chunks.close()
 
     assert multiprocessing.active_children() == []
