@@ -43,7 +43,7 @@ from controls.events import Event, Finding
 from sunlight.audit.actions import audit_record, snapshot
 from sunlight.core import access
 from sunlight.core.models import User
-from sunlight.monitoring import policy, rulesets, runner, traces
+from sunlight.monitoring import eventstore, policy, rulesets, runner, traces
 from sunlight.monitoring.models import (
     Case,
     CaseCheck,
@@ -90,7 +90,18 @@ def mark_cases(case_ids: Iterable[int], *, priority: int = IMPORTED) -> None:
         f"THEN excluded.priority ELSE {table}.priority END"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(pk, token, marked_at, priority) for pk in ids])
+        if connection.vendor == "postgresql":
+            # One statement over the ids sent as one JSON array: psycopg's ``executemany``
+            # costs tens of microseconds a row, and an import marks tens of thousands of cases.
+            many = (
+                "SELECT value::bigint, %s, %s, %s, '', NULL FROM json_array_elements_text(%s::json)"
+            )
+            cursor.execute(
+                sql.replace("VALUES (%s, %s, %s, %s, '', NULL)", many),
+                [token, marked_at, priority, eventstore.json_array(ids)],
+            )
+        else:
+            cursor.executemany(sql, [(pk, token, marked_at, priority) for pk in ids])
 
 
 def mark_stored(
