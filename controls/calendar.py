@@ -190,29 +190,44 @@ def load_overrides(path: str | Path) -> dict[dt.date, bool]:
     return overrides
 
 
-def _override_date(path: str, number: int, text: str) -> dt.date:
-    match = _DATE.fullmatch(text)
+def parse_day(text: str) -> dt.date | None:
+    """A date written ``YYYY-MM-DD`` (or with ``/`` or ``.``); None when it is not one."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        return None
     try:
-        if match is None:
-            raise ValueError
-        year, month, day = (int(part) for part in match.groups())
-        return dt.date(year, month, day)
+        return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
+        return None
+
+
+def parse_workday(text: str) -> bool | None:
+    """True for a working day (1, true, 是, 班 …), False for a rest day (0, false, 否, 休 …)."""
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return None
+
+
+def _override_date(path: str, number: int, text: str) -> dt.date:
+    day = parse_day(text)
+    if day is None:
         raise LogError(
             path,
             number,
             "date",
             f"not a date (YYYY-MM-DD): {text!r}",
             message_zh=f"日期格式应为 YYYY-MM-DD：{text}",
-        ) from None
+        )
+    return day
 
 
 def _override_flag(path: str, number: int, text: str) -> bool:
-    lowered = text.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
+    flag = parse_workday(text)
+    if flag is not None:
+        return flag
     raise LogError(
         path,
         number,

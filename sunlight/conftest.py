@@ -15,3 +15,12 @@ def _test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar() -> None:
+    # The working-day calendar is cached per process; a rolled-back test must not leave its
+    # entries in the next test's calendar (an unchanged stamp keeps the built one: no cost).
+    from sunlight.core import workdays
+
+    workdays.forget()

@@ -122,3 +122,9 @@ def can_set_goal(user: User, unit: Unit) -> bool:
     if user.role in MANAGERS:
         return True
     return user.role in SUBTREE_ROLES and unit_in_scope(user, unit)
+
+
+def edits_calendar(user: User) -> bool:
+    """The working-day calendar moves every time limit: the office and administrators keep it
+    (everyone signed in reads it)."""
+    return can_write(user) and user.role in MANAGERS

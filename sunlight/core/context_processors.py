@@ -16,4 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_manages_org": access.manages_org(user),
         "nav_sees_everything": access.sees_everything(user),
         "nav_read_only": access.is_read_only(user),
+        "nav_edits_calendar": access.edits_calendar(user),
     }

@@ -39,6 +39,7 @@ from controls.monitor import Monitor
 from controls.rules.base import RuleError
 from controls.rules.catalog import RuleSet as EngineRuleSet
 from controls.rules.catalog import parse_rules
+from sunlight.core import workdays
 from sunlight.monitoring.models import (
     ReferenceTableVersion,
     RuleSet,
@@ -52,15 +53,10 @@ log = logging.getLogger(__name__)
 CROSS_CASE = frozenset({"splitting", "familiarity", "concentration", "first_offence"})
 CACHE_SECONDS = 60.0
 
-_calendar: WorkCalendar | None = None
-
 
 def calendar() -> WorkCalendar:
-    """The official working-day calendar, built once per process (it precomputes its tables)."""
-    global _calendar
-    if _calendar is None:
-        _calendar = WorkCalendar.official()
-    return _calendar
+    """The platform's one working-day calendar (official table and the bureau's entries)."""
+    return workdays.calendar()
 
 
 # --- validation -----------------------------------------------------------------------------

@@ -7,11 +7,11 @@ working day after it (``controls.calendar``'s convention). Dates are the bureau'
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 
 from django.utils import timezone
 
 from controls.calendar import WorkCalendar
+from sunlight.core import workdays
 
 # Working days each step gets. The verifier may give a rectification a longer time.
 RESPOND_DAYS = 5
@@ -22,10 +22,9 @@ ASSIGN_DAYS = 1
 SUPERVISION_DAYS = 3
 
 
-@cache
 def calendar() -> WorkCalendar:
-    """The official calendar, built once per process (it is immutable)."""
-    return WorkCalendar.official()
+    """The platform's one calendar: the official table with the bureau's entries winning."""
+    return workdays.calendar()
 
 
 def local_day(moment: dt.datetime | None = None) -> dt.date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
 
@@ -18,6 +19,7 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
 
 
+@pytest.mark.django_db  # the calendar includes the bureau's own entries (core.CalendarDay)
 def test_three_working_days_after_the_30th_of_september_end_on_the_make_up_saturday() -> None:
     # 10-01..10-07 are National Day holidays; 10-08 and 10-09 count, Saturday 10-10 is worked.
     assert deadlines.due_after(dt.date(2026, 9, 30), 3) == dt.date(2026, 10, 10)
