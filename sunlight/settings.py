@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sunlight.audit",
     "sunlight.org",
     "sunlight.monitoring",
+    "sunlight.risks",
     "sunlight.warnings",
 ]
 

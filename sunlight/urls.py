@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("sunlight.api_urls")),
     path("org/", include("sunlight.org.urls")),
     path("monitoring/", include("sunlight.monitoring.urls")),
+    path("risks/", include("sunlight.risks.urls")),
     path("warnings/", include("sunlight.warnings.urls")),
     path("", include("sunlight.core.urls")),
 ]

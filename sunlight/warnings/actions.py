@@ -31,6 +31,7 @@ from sunlight.core import access
 from sunlight.core.models import Role, User
 from sunlight.monitoring.models import Case, TraceEvent
 from sunlight.org.models import Assignment, AssignmentKind, Post, Staff, Unit
+from sunlight.risks.queries import RuleLinks
 from sunlight.warnings import deadlines, policy
 from sunlight.warnings.models import (
     OPEN_STATUSES,
@@ -89,13 +90,18 @@ def raise_warnings(
     stored = _existing_ids(list(distinct))
     fresh = [f for fid, f in distinct.items() if fid not in stored]
     lookup = _Lookup.load(fresh)
+    # The register's measures backed by these rules, once for the batch: each warning is traced
+    # to the risk point whose control the rule checks.
+    links = RuleLinks.load(rule_set, {f.rule for f in fresh})
     heads = active_heads() if assign and fresh else []
     accounts: dict[int, User | None] = {}
     new_ids: list[int] = []
     for finding in fresh:
         try:
             with transaction.atomic():
-                warning = _create_warning(finding, lookup, rule_set=rule_set, now=moment)
+                warning = _create_warning(
+                    finding, lookup, links=links, rule_set=rule_set, now=moment
+                )
                 if assign:
                     _assign(
                         by=None,
@@ -258,11 +264,12 @@ def _unresolved(finding: Finding, who: _Responsible, missing_events: list[int]) 
 
 
 def _create_warning(
-    finding: Finding, lookup: _Lookup, *, rule_set: str, now: dt.datetime
+    finding: Finding, lookup: _Lookup, *, links: RuleLinks, rule_set: str, now: dt.datetime
 ) -> Warning:
     events = [lookup.events[e.index] for e in finding.events if e.index in lookup.events]
     missing = [e.index for e in finding.events if e.index not in lookup.events]
     who = resolve_responsible(finding, events, lookup)
+    measure = links.measure_for(finding.rule, post=who.post, unit=who.unit)
     unresolved = _unresolved(finding, who, missing)
     cases = _cases_of(finding, events, unresolved)
     warning = Warning.objects.create(
@@ -275,6 +282,8 @@ def _create_warning(
         staff=who.staff,
         post=who.post,
         unit=who.unit,
+        risk_point=measure.risk_point if measure is not None else None,
+        control_measure=measure,
         source_resource=finding.resource[:100],
         source_post=finding.post[:100],
         source_unit=finding.unit[:100],

@@ -56,6 +56,7 @@ _FILTER_HELP = {
     "case": "Case id: warnings of that case",
     "open": "1: only warnings not closed",
     "overdue": "1: only open warnings past their step's deadline",
+    "risk_level": "high | medium | low: the level of the warning's risk point",
 }
 
 

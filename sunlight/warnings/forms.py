@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sunlight.core.models import User
+from sunlight.risks.models import Level
 from sunlight.warnings.models import AppealOutcome, Measure, Outcome, Stage, Status
 
 
@@ -47,12 +48,15 @@ class FilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "month", "class": "form-control"}),
     )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), choices=[("", _("All")), *Level.choices], required=False
+    )
 
     def __init__(self, *args: Any, rules: list[str], units: list[tuple[str, str]], **kw: Any):
         super().__init__(*args, **kw)
         self.fields["rule"].choices = [("", _("All")), *((r, r) for r in rules)]  # type: ignore[attr-defined]
         self.fields["unit"].choices = [("", _("All")), *units]  # type: ignore[attr-defined]
-        for name in ("status", "stage", "rule", "unit"):
+        for name in ("status", "stage", "rule", "unit", "risk_level"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
 

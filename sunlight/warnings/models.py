@@ -1,10 +1,10 @@
 """Warnings (预警) raised from the controls' findings, and their handling to closure.
 
-A warning carries the finding (rule, stage, severity, cases, evidence, explanation) and the
-person, post and unit it was traced to. Its lifecycle is a small state machine whose steps
-are written only by ``actions.py``; each step leaves a ``Transition`` row (the history shown on
-the page) and an audit record. Deadlines are dates: a step is due by the end of its day,
-counted in Chinese working days.
+A warning carries the finding (rule, stage, severity, cases, evidence, explanation), the
+person, post and unit it was traced to, and the risk point whose control measure the rule
+backs. Its lifecycle is a small state machine whose steps are written only by ``actions.py``;
+each step leaves a ``Transition`` row (the history shown on the page) and an audit record.
+Deadlines are dates: a step is due by the end of its day, counted in Chinese working days.
 """
 
 from __future__ import annotations
@@ -106,6 +106,23 @@ class Warning(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="warnings",
+    )
+    # The risk point (and the control measure) whose rule raised it, from the risk register.
+    risk_point = models.ForeignKey(
+        "risks.RiskPoint",
+        verbose_name=_("risk point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="warnings",
+    )
+    control_measure = models.ForeignKey(
+        "risks.ControlMeasure",
+        verbose_name=_("control measure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # The finding's own words for who, where and which unit, kept when they could not be matched.
     source_resource = models.CharField(_("officer (as found)"), max_length=100, blank=True)

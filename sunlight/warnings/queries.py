@@ -31,7 +31,7 @@ from sunlight.warnings.models import (
 
 
 def warnings_for(user: User) -> QuerySet[Warning]:
-    warnings = Warning.objects.select_related("staff", "post", "unit", "verifier")
+    warnings = Warning.objects.select_related("staff", "post", "unit", "verifier", "risk_point")
     if access.sees_everything(user):
         return warnings
     if not access.is_active(user):
@@ -87,7 +87,7 @@ FILTERS = ("status", "stage", "rule", "unit", "month", "staff", "case", "open", 
 def apply_filters(warnings: QuerySet[Warning], params: Any) -> QuerySet[Warning]:
     """Filters of the queue and the API: ``status``, ``stage``, ``rule``, ``unit`` (a unit code:
     that unit and below), ``month`` (``YYYY-MM`` of the finding), ``staff`` (staff number),
-    ``case`` (a case id), ``open=1`` and ``overdue=1``."""
+    ``case`` (a case id), ``open=1``, ``overdue=1`` and ``risk_level`` (of the risk point)."""
     if value := params.get("status"):
         warnings = warnings.filter(status=value)
     if value := params.get("stage"):
@@ -108,6 +108,8 @@ def apply_filters(warnings: QuerySet[Warning], params: Any) -> QuerySet[Warning]
         warnings = warnings.filter(status__in=OPEN_STATUSES)
     if params.get("overdue") in ("1", "true"):
         warnings = warnings.filter(status__in=OPEN_STATUSES, due_date__lt=deadlines.local_day())
+    if value := params.get("risk_level"):
+        warnings = warnings.filter(risk_point__level=value)
     return warnings
 
 

@@ -112,6 +112,7 @@ class WarningSerializer(serializers.ModelSerializer[Warning]):
     unit = _slug("code")
     verifier = _slug("username")
     cases = _slug("external_id", many=True)
+    risk_point = _slug("code", help_text="Code of the risk point whose control the rule checks")
 
     class Meta:
         model = Warning
@@ -120,7 +121,7 @@ class WarningSerializer(serializers.ModelSerializer[Warning]):
             "staff", "staff_name", "post", "unit", "source_resource", "source_post",
             "source_unit", "unresolved", "explanation_zh", "explanation_en", "found_at",
             "raised_at", "status", "verifier", "verifier_is_office", "outcome", "due_date",
-            "rectify_due", "closed_at", "was_overdue",
+            "rectify_due", "closed_at", "was_overdue", "risk_point",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -25,6 +25,7 @@ from sunlight.core import access
 from sunlight.core.htmx import current_user, is_htmx
 from sunlight.core.models import User
 from sunlight.org.queries import staff_for, units_for
+from sunlight.risks.queries import risk_points_for
 from sunlight.warnings import actions, deadlines, policy, queries
 from sunlight.warnings.forms import (
     AccountabilityForm,
@@ -159,6 +160,9 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allowed": allowed,
         "today": deadlines.local_day(),
         "forms": _step_forms(warning),
+        # The point is named to everyone who sees the warning, linked for those who see it.
+        "risk_point_visible": warning.risk_point_id is not None
+        and risk_points_for(user).filter(pk=warning.risk_point_id).exists(),
     }
     return render(request, "warnings/detail.html", context)
 

@@ -1,7 +1,7 @@
 """Writes live in the actions only (each leaves its audit row): no view, API, form, query,
-spreadsheet, worker or command module of org, core, audit, monitoring or warnings writes to the
-database itself. The actions are an ``actions.py`` module or the modules of an ``actions``
-package (monitoring's, one per subject); the demo's ``demo/actions.py`` is one too."""
+spreadsheet, worker or command module of org, core, audit, monitoring, warnings or risks writes
+to the database itself. The actions are an ``actions.py`` module or the modules of an
+``actions`` package (monitoring's, one per subject); the demo's ``demo/actions.py`` is one too."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-APPS = ("org", "core", "audit", "monitoring", "warnings")
+APPS = ("org", "core", "audit", "monitoring", "warnings", "risks")
 # Where writing is the point: the actions, and the test support that builds a world directly.
 WRITERS = {"actions.py", "testing.py"}
 # The monitoring event store is the low-level writer under the import actions (bulk inserts

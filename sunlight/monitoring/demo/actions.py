@@ -28,6 +28,7 @@ from sunlight.monitoring.demo.queries import demo_roster
 from sunlight.monitoring.demo.schedule import NOW, PERIOD_START, TZ
 from sunlight.monitoring.models import ReferenceTable, RuleSet
 from sunlight.monitoring.rulesets import parse_text, read_table_upload, table_text
+from sunlight.risks.demo.actions import demo_register_load
 from sunlight.warnings import actions as warnings
 from sunlight.warnings.models import Measure, Outcome, Status, Warning
 
@@ -298,6 +299,9 @@ def demo_load(*, rules: bool = True, traces: DemoTraces | None = None) -> DemoLo
     if not rules or office is None:
         return loaded
     loaded.rules = demo_rules_install(by=office, relations=traces.relations)
+    # The register's measures name the demo rules: linked before the check raises warnings, so
+    # every warning of a linked rule carries its risk point.
+    demo_register_load(rule_set=loaded.rules.rule_set)
     loaded.check = demo_check()
     loaded.statuses = demo_warnings_walk(office=office, rule_set=loaded.rules.rule_set)
     return loaded

@@ -40,6 +40,7 @@ from sunlight.monitoring.forms import (
 )
 from sunlight.monitoring.models import RuleSet, RuleSetVersion
 from sunlight.org.models import Unit
+from sunlight.risks.queries import measures_by_rule
 
 PAGE_SIZE = 25
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -101,6 +102,8 @@ def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     force = rulesets.in_force()
     in_force = next((a.version for a in force.sets if a.rule_set.pk == rule_set.pk), None)
     latest = versions[0] if versions else None
+    shown = in_force or latest
+    backed = measures_by_rule(user, rule_set)
     context = {
         "rule_set": rule_set,
         "versions": versions,
@@ -110,6 +113,8 @@ def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "switch_form": SwitchForm(rule_ids=list(latest.rule_ids) if latest else []),
         "check_form": CheckRunForm(),
         "may_edit": policy.may_edit_rules(user),
+        # Each rule with the control measures (and risk points) of the register it checks.
+        "rule_backing": [(rule, backed.get(rule, [])) for rule in shown.rule_ids] if shown else [],
     }
     return render(request, "monitoring/rules/detail.html", context)
 

@@ -43,6 +43,10 @@ class Command(BaseCommand):
             )
         )
         self.print_accounts(accounts)
+        # The risk register sits on the organisation; its rules are linked with the rule set.
+        from sunlight.risks.demo.actions import demo_register_load
+
+        demo_register_load(rule_set=None)
         if not options["no_traces"]:
             # The monitoring demo (traces, rule set, warnings) builds on the organisation.
             from sunlight.monitoring.demo.command import load_traces
