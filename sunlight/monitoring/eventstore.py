@@ -104,6 +104,9 @@ class Resolver:
         # An export names a few hundred officers, posts and units: each combination once.
         self.placed: dict[tuple[str, str, str, str], Resolved] = {}
         self.cases: dict[str, dict[str, int]] = {}
+        # PostgreSQL: whether the run's last batch met keys already stored (see
+        # ``_insert_postgresql``).
+        self.meets_stored_keys = False
 
     def find(self, kind: str, value: str) -> int | None:
         if not value:
@@ -233,7 +236,7 @@ def store_rows(
         cases = _case_ids(source_system, events, resolver)
         keys, rows, unknowns = _rows(events, cases, resolver, (import_job_id, push_batch_id))
         if connection.vendor == "postgresql":
-            new = _insert_postgresql(rows)
+            new = _insert_postgresql(rows, resolver)
         else:
             new = _insert_sqlite(rows)
     return Batch(_statuses(keys, set(new)), unknowns, set(new.values()))
@@ -328,24 +331,39 @@ def _insert_sqlite(rows: list[tuple[Any, ...]]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _insert_postgresql(rows: list[tuple[Any, ...]]) -> dict[str, int]:
+def _insert_postgresql(rows: list[tuple[Any, ...]], resolver: Resolver) -> dict[str, int]:
     """Store the rows whose keys are new; key → case id of those inserted.
 
-    The keys already stored are looked up first and the new rows go in by ``COPY`` straight
-    into the event table, which the server indexes while the rows still arrive. A writer that
-    stores one of the same keys between the look-up and the COPY makes the COPY fail on the
-    unique key: then the batch goes the slower way that cannot conflict (``_insert_loaded``).
+    The new rows go in by ``COPY`` straight into the event table, which the server indexes
+    while the rows still arrive. A new file's batches are copied at once. A batch that meets a
+    stored key (a file imported again, a re-export that overlaps) makes the COPY fail on the
+    unique key; from then on the run looks the batch's stored keys up first and copies only the
+    others, until a batch finds none stored. A writer that stores one of the same keys between
+    the look-up and the COPY makes that COPY fail too: then the batch goes the slower way that
+    cannot conflict (``_insert_loaded``).
     """
+    if not resolver.meets_stored_keys:
+        if _copied(rows):
+            return {row[0]: row[1] for row in rows}
+        resolver.meets_stored_keys = True
     stored = _stored_keys([row[0] for row in rows])
+    resolver.meets_stored_keys = bool(stored)
     fresh = [row for row in rows if row[0] not in stored]
     if not fresh:
         return {}
-    try:
-        with transaction.atomic():  # a savepoint: a failed COPY leaves the batch usable
-            _copy(fresh)
-    except IntegrityError:
+    if not _copied(fresh):
         return _insert_loaded(rows)
     return {row[0]: row[1] for row in fresh}
+
+
+def _copied(rows: list[tuple[Any, ...]]) -> bool:
+    """COPY the rows in a savepoint; ``False`` (and nothing stored) if a key was stored."""
+    try:
+        with transaction.atomic():  # a savepoint: a failed COPY leaves the batch usable
+            _copy(rows)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _stored_keys(keys: list[str]) -> set[str]:

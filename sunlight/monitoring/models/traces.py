@@ -9,6 +9,8 @@ Writes happen only in ``actions/imports.py`` (through ``eventstore`` for the eve
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +149,14 @@ class PushBatch(models.Model):
         return f"{self.source_system} {self.received_at:%Y-%m-%d %H:%M:%S}"
 
 
+class StoredJSONField(models.JSONField):
+    """A JSON field without SQLite's ``JSON_VALID`` check on every insert: only the event store
+    writes it, always the canonical JSON it encoded itself (``eventrows.data_json``)."""
+
+    def db_check(self, connection: Any) -> str | None:
+        return None
+
+
 class Case(models.Model):
     """A matter of a business system: its events form the trace the controls check."""
 
@@ -182,12 +192,16 @@ class TraceEvent(models.Model):
     key = models.CharField(max_length=32, unique=True)
     # Indexed through ``event_timeline_idx`` (case, time, id); a second index would only slow
     # the bulk inserts down.
+    # No database constraint either (as the links below): the store writes the ids of cases it
+    # found or created in the same transaction, and Django keeps a case with events from being
+    # deleted (PROTECT). The constraint's per-row check cost a third of a bulk COPY.
     case = models.ForeignKey(
         Case,
         verbose_name=_("case"),
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,
+        db_constraint=False,
     )
     activity = models.CharField(_("activity"), max_length=200)
     time = models.DateTimeField(_("time"))
@@ -196,7 +210,7 @@ class TraceEvent(models.Model):
     source_resource = models.CharField(_("officer (as in the source)"), max_length=100, blank=True)
     source_post = models.CharField(_("post (as in the source)"), max_length=100, blank=True)
     source_unit = models.CharField(_("unit (as in the source)"), max_length=100, blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    data = StoredJSONField(_("data"), default=dict, blank=True)
     # The links below are resolved by the mapping step and cleared by Django when their target
     # goes (SET_NULL). They carry no database constraint: checking five foreign keys per row
     # made a bulk import several times slower, and the store writes only ids it just resolved.
@@ -220,6 +234,8 @@ class TraceEvent(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    # Not indexed either: no page looks events up by unit (cases are found through their
+    # warnings and numbers), and each index costs every stored event a B-tree insert.
     unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("unit"),
@@ -227,6 +243,7 @@ class TraceEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     import_job = models.ForeignKey(

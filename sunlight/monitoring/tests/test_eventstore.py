@@ -110,6 +110,25 @@ def test_a_key_stored_by_another_writer_after_the_look_up_is_not_stored_twice(
     assert TraceEvent.objects.count() == 2
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_a_run_looks_stored_keys_up_only_while_its_batches_meet_them(world: World) -> None:
+    resolver = eventstore.Resolver()
+
+    def store(*events: Event) -> list[str]:
+        batch = eventstore.store_events(
+            source_system="default", events=list(enumerate(events)), resolver=resolver
+        )
+        return batch.statuses
+
+    assert store(_event("M1", 1)) == ["stored"]
+    assert not resolver.meets_stored_keys  # copied at once
+    assert store(_event("M1", 1), _event("M2", 2)) == ["duplicate", "stored"]
+    assert resolver.meets_stored_keys  # the COPY met M1: the next batch looks up first
+    assert store(_event("M3", 3)) == ["stored"]
+    assert not resolver.meets_stored_keys  # none stored: back to copying at once
+    assert TraceEvent.objects.count() == 3
+
+
 def test_an_import_reads_ahead_and_stores_every_event_in_file_order(world: World) -> None:
     job = actions.import_job_create(by=world.user("office"), upload=upload("a.csv", csv_text(900)))
 
