@@ -42,9 +42,10 @@ PLACED_MEMORY = 100_000
 CASE_MEMORY = 1_000_000
 # SQLite, for the connection that stores events: a page cache that holds the key and timeline
 # indexes of a million events instead of re-reading them for every batch (the default is 2 MB),
-# and a checkpoint of the write-ahead log every 40 MB instead of every 4 MB, so an index page
-# that each batch touches is copied into the database once per ten batches, not per batch.
-SQLITE_PRAGMAS = ("PRAGMA cache_size = -131072", "PRAGMA wal_autocheckpoint = 10000")
+# and a checkpoint of the write-ahead log every 160 MB instead of every 4 MB, so an index page
+# that each batch touches is copied into the database once per forty batches or so, not per
+# batch (at a million events, a fifth of the import's time).
+SQLITE_PRAGMAS = ("PRAGMA cache_size = -131072", "PRAGMA wal_autocheckpoint = 40000")
 
 
 def _unique_by(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
@@ -432,17 +433,11 @@ def _case_ids(
     """Case number → id for every case of the batch; new cases are created (the first event
     of a case in the batch names its process)."""
     known = resolver.cases.get(source_system, {})
-    found: dict[str, int] = {}
-    missing: dict[str, str] = {}  # case → process
-    for _, row in events:
-        case = row[1]
-        if case in found or case in missing:
-            continue
-        pk = known.get(case)
-        if pk is None:
-            missing[case] = row[5]
-        else:
-            found[case] = pk
+    # Comprehensions, not a loop with tests: this runs for every event of an import.
+    first_process = {row[1]: row[5] for _, row in reversed(events)}
+    in_order = dict.fromkeys([row[1] for _, row in events])  # as the file names them
+    found = {case: known[case] for case in in_order if case in known}
+    missing = {case: first_process[case] for case in in_order if case not in known}
     if missing:
         fresh = _create_cases(source_system, missing, resolver)
         found.update(fresh)

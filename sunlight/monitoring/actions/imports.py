@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import operator
 import os
 import socket
 import uuid
@@ -324,13 +325,12 @@ def _renew(job: ImportJob, owner: str) -> None:
 def _commit_batch(
     job: ImportJob, owner: str, batch: list[reading.RowRecord], resolver: eventstore.Resolver
 ) -> None:
-    errors = [(pos, item) for pos, item in batch if isinstance(item, LogError)]
-    # Most batches hold no bad row: then the batch is the events, without a second pass.
-    events = (
-        [(pos, item) for pos, item in batch if not isinstance(item, LogError)]
-        if errors
-        else cast(list[tuple[int | None, Row]], batch)
-    )
+    # Most batches hold no bad row: then the batch is the events, as found by a pass in C.
+    if LogError in set(map(type, map(_ITEM, batch))):
+        errors = [(pos, item) for pos, item in batch if isinstance(item, LogError)]
+        events = [(pos, item) for pos, item in batch if not isinstance(item, LogError)]
+    else:
+        errors, events = [], cast(list[tuple[int | None, Row]], batch)
     with transaction.atomic():
         _renew(job, owner)
         stored = eventstore.store_rows(
@@ -348,6 +348,9 @@ def _commit_batch(
         job.errors += len(errors)
         job.unknowns = eventstore.merge_unknowns(job.unknowns, stored.unknowns)
         job.save(update_fields=["records_done", "stored", "duplicates", "errors", "unknowns"])
+
+
+_ITEM = operator.itemgetter(1)
 
 
 def _record_row_errors(job: ImportJob, errors: list[tuple[int | None, LogError]]) -> None:
