@@ -69,6 +69,10 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
 
 
+# The actor of writes that no person made (a sweep, a demo load) and no job named.
+SYSTEM = "system"
+
+
 def audit_record(
     *,
     by: User | None,
@@ -78,7 +82,8 @@ def audit_record(
     after: dict[str, Any] | None = None,
     actor_name: str = "",
 ) -> AuditRecord:
-    """Append one row to the audit chain. ``action`` is dotted: ``org.duty.approve``."""
+    """Append one row to the audit chain. ``action`` is dotted: ``org.duty.approve``. A write
+    by nobody signed in (``by=None``) is the system's unless ``actor_name`` names the job."""
     ctx = context.current()
     with transaction.atomic():
         _lock_chain()
@@ -87,7 +92,7 @@ def audit_record(
             # Microseconds dropped: the digest must survive a round trip through any database.
             at=timezone.now().replace(microsecond=0),
             actor=by,
-            actor_name=actor_name or (by.get_username() if by else ""),
+            actor_name=actor_name or (by.get_username() if by else SYSTEM),
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

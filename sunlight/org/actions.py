@@ -38,8 +38,6 @@ from sunlight.org.models import (
     Unit,
 )
 
-SYSTEM = "system"
-
 M = TypeVar("M", bound=models.Model)
 
 UNIT_FIELDS = frozenset({"code", "name", "kind", "parent", "sort_order", "is_active"})
@@ -73,24 +71,6 @@ def _require(by: User | None, allowed: Callable[[User], bool]) -> None:
     """System jobs (``by=None``) pass; every person goes through the access choke point."""
     if by is not None:
         access.require(allowed(by))
-
-
-def _audit(
-    *,
-    by: User | None,
-    action: str,
-    obj: models.Model,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    audit_record(
-        by=by,
-        action=action,
-        obj=obj,
-        before=before,
-        after=after,
-        actor_name="" if by is not None else SYSTEM,
-    )
 
 
 def _field(instance: models.Model, name: str) -> models.Field[Any, Any]:
@@ -153,14 +133,14 @@ def _update(
         return instance
     instance.full_clean()
     instance.save(update_fields=changed)
-    _audit(by=by, action=action, obj=instance, before=before, after=snapshot(instance))
+    audit_record(by=by, action=action, obj=instance, before=before, after=snapshot(instance))
     return instance
 
 
 def _create(*, by: User | None, instance: M, action: str) -> M:
     instance.full_clean()
     instance.save()
-    _audit(by=by, action=action, obj=instance, before=None, after=snapshot(instance))
+    audit_record(by=by, action=action, obj=instance, before=None, after=snapshot(instance))
     return instance
 
 
@@ -194,7 +174,7 @@ def unit_create(
         # The path holds the unit's own id, so it can only be written once the row exists.
         unit.path = _unit_path(unit)
         unit.save(update_fields=["path"])
-        _audit(by=by, action="org.unit.create", obj=unit, before=None, after=snapshot(unit))
+        audit_record(by=by, action="org.unit.create", obj=unit, before=None, after=snapshot(unit))
     return unit
 
 
@@ -226,7 +206,7 @@ def unit_update(*, by: User | None, unit: Unit, **fields: Any) -> Unit:
         unit.save(update_fields=changed)
         if unit.path != old_path:
             _repath_subtree(unit, old_path)
-        _audit(by=by, action="org.unit.update", obj=unit, before=before, after=snapshot(unit))
+        audit_record(by=by, action="org.unit.update", obj=unit, before=before, after=snapshot(unit))
     return unit
 
 
@@ -338,7 +318,7 @@ def assignment_create(
         assignment = Assignment(staff=staff, post=post, start=start, end=end, kind=kind)
         _validate_assignment(assignment)
         assignment.save()
-        _audit(
+        audit_record(
             by=by,
             action="org.assignment.create",
             obj=assignment,
@@ -357,7 +337,7 @@ def assignment_update(*, by: User | None, assignment: Assignment, **fields: Any)
             return assignment
         _validate_assignment(assignment)
         assignment.save(update_fields=changed)
-        _audit(
+        audit_record(
             by=by,
             action="org.assignment.update",
             obj=assignment,
@@ -435,7 +415,7 @@ def power_item_create(
         _check_owner_post(item)
         item.save()
         _set_legal_bases(item, legal_bases)
-        _audit(
+        audit_record(
             by=by,
             action="org.power_item.create",
             obj=item,
@@ -463,7 +443,7 @@ def power_item_update(
         bases_changed = legal_bases is not None and _set_legal_bases(power_item, legal_bases)
         if not changed and not bases_changed:
             return power_item
-        _audit(
+        audit_record(
             by=by,
             action="org.power_item.update",
             obj=power_item,
@@ -505,7 +485,9 @@ def duty_draft(*, by: User | None, post: Post, text: str, power_type: str = "") 
         )
         duty.full_clean()
         duty.save()
-        _audit(by=by, action="org.duty.draft", obj=duty, before=None, after=_duty_snapshot(duty))
+        audit_record(
+            by=by, action="org.duty.draft", obj=duty, before=None, after=_duty_snapshot(duty)
+        )
     return duty
 
 
@@ -522,7 +504,9 @@ def duty_update(
             return duty
         duty.full_clean()
         duty.save(update_fields=[*changed, "updated_at"])
-        _audit(by=by, action="org.duty.update", obj=duty, before=before, after=_duty_snapshot(duty))
+        audit_record(
+            by=by, action="org.duty.update", obj=duty, before=before, after=_duty_snapshot(duty)
+        )
     return duty
 
 
@@ -540,7 +524,7 @@ def _move(*, by: User | None, duty: Duty, to: str, decision: str, comment: str, 
         )
         duty.status = to
         duty.save(update_fields=["status", "updated_at"])
-        _audit(
+        audit_record(
             by=by,
             action=f"org.duty.{verb}",
             obj=duty,
@@ -626,7 +610,7 @@ def goal_set(
         goal.full_clean(exclude=["set_by"])
         _check_goal(goal)
         goal.save()
-        _audit(by=by, action="org.goal.set", obj=goal, before=None, after=snapshot(goal))
+        audit_record(by=by, action="org.goal.set", obj=goal, before=None, after=snapshot(goal))
     return goal
 
 
@@ -642,5 +626,5 @@ def goal_update(*, by: User | None, goal: Goal, **fields: Any) -> Goal:
         goal.full_clean(exclude=["set_by"])
         _check_goal(goal)
         goal.save(update_fields=changed)
-        _audit(by=by, action="org.goal.update", obj=goal, before=before, after=snapshot(goal))
+        audit_record(by=by, action="org.goal.update", obj=goal, before=before, after=snapshot(goal))
     return goal

@@ -26,8 +26,6 @@ from sunlight.org.models import Post, PowerItem, Unit
 from sunlight.risks import grading, policy, queries
 from sunlight.risks.models import ControlMeasure, RiskItem, RiskPoint
 
-SYSTEM = "system"
-
 M = TypeVar("M", bound=models.Model)
 
 ITEM_FIELDS = frozenset({"code", "name", "power_item", "description"})
@@ -45,24 +43,6 @@ def _require(by: User | None) -> None:
     """System jobs (``by=None``) pass; every person must be allowed to keep the register."""
     if by is not None:
         access.require(policy.may_edit_register(by))
-
-
-def _audit(
-    *,
-    by: User | None,
-    action: str,
-    obj: models.Model,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    audit_record(
-        by=by,
-        action=action,
-        obj=obj,
-        before=before,
-        after=after,
-        actor_name="" if by is not None else SYSTEM,
-    )
 
 
 @contextmanager
@@ -117,7 +97,7 @@ def risk_item_create(
     with transaction.atomic():
         item.full_clean()
         item.save()
-        _audit(by=by, action="risks.item.create", obj=item, before=None, after=snapshot(item))
+        audit_record(by=by, action="risks.item.create", obj=item, before=None, after=snapshot(item))
     return item
 
 
@@ -130,7 +110,9 @@ def risk_item_update(*, by: User | None, item: RiskItem, **fields: Any) -> RiskI
             return item
         item.full_clean()
         item.save(update_fields=changed)
-        _audit(by=by, action="risks.item.update", obj=item, before=before, after=snapshot(item))
+        audit_record(
+            by=by, action="risks.item.update", obj=item, before=before, after=snapshot(item)
+        )
     return item
 
 
@@ -194,7 +176,9 @@ def risk_point_create(
     with transaction.atomic():
         _validate_point(point)
         point.save()
-        _audit(by=by, action="risks.point.create", obj=point, before=None, after=snapshot(point))
+        audit_record(
+            by=by, action="risks.point.create", obj=point, before=None, after=snapshot(point)
+        )
     return point
 
 
@@ -211,7 +195,9 @@ def risk_point_update(*, by: User | None, point: RiskPoint, **fields: Any) -> Ri
         if point.level != level:
             changed.append("level")
         point.save(update_fields=changed)
-        _audit(by=by, action="risks.point.update", obj=point, before=before, after=snapshot(point))
+        audit_record(
+            by=by, action="risks.point.update", obj=point, before=before, after=snapshot(point)
+        )
     return point
 
 
@@ -272,7 +258,9 @@ def measure_add(
         )
         measure.full_clean()
         measure.save()
-        _audit(by=by, action="risks.measure.add", obj=measure, before=None, after=snapshot(measure))
+        audit_record(
+            by=by, action="risks.measure.add", obj=measure, before=None, after=snapshot(measure)
+        )
     return measure
 
 
@@ -286,7 +274,7 @@ def measure_update(*, by: User | None, measure: ControlMeasure, **fields: Any) -
             return measure
         measure.full_clean()
         measure.save(update_fields=changed)
-        _audit(
+        audit_record(
             by=by,
             action="risks.measure.update",
             obj=measure,
@@ -301,7 +289,7 @@ def measure_remove(*, by: User | None, measure: ControlMeasure) -> None:
     _require(by)
     with transaction.atomic():
         before = snapshot(measure)
-        _audit(by=by, action="risks.measure.remove", obj=measure, before=before, after=None)
+        audit_record(by=by, action="risks.measure.remove", obj=measure, before=before, after=None)
         measure.delete()
 
 
@@ -319,7 +307,7 @@ def measure_link_rule(
         measure.rule = rule
         measure.full_clean()
         measure.save(update_fields=["rule_set", "rule"])
-        _audit(
+        audit_record(
             by=by,
             action="risks.measure.link_rule",
             obj=measure,
@@ -338,7 +326,7 @@ def measure_unlink_rule(*, by: User | None, measure: ControlMeasure) -> ControlM
         measure.rule_set = None
         measure.rule = ""
         measure.save(update_fields=["rule_set", "rule"])
-        _audit(
+        audit_record(
             by=by,
             action="risks.measure.unlink_rule",
             obj=measure,
