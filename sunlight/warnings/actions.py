@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from sunlight.warnings.models import (
     Notification,
     NotificationKind,
     Outcome,
+    Reminder,
     Status,
     Step,
     SupervisionOrder,
@@ -352,7 +353,7 @@ def choose_verifier(
     may be loaded once for a batch.
     """
     person = _account(warning.staff_id, accounts)
-    if person is not None and person.role in (Role.LEADER, Role.OFFICE, Role.ADMIN):
+    if person is not None and person.role in policy.OFFICE_CASES:
         return None
     unit = policy.warning_unit(warning)
     if unit is None or not unit.path:
@@ -464,8 +465,13 @@ def _move(
     note: str = "",
     outcome: str = "",
     due: dt.date | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> Transition:
+    """Take a step: ``changes`` (other fields the step sets) are applied after the snapshot, so
+    the audit record's ``before`` is the warning as it was."""
     before = snapshot(warning)
+    for name, value in (changes or {}).items():
+        setattr(warning, name, value)
     leaving = warning.status
     warning.status = to
     warning.due_date = due if to != Status.CLOSED else None
@@ -534,10 +540,14 @@ def _assign(
     note: str = "",
     accounts: dict[int, User | None] | None = None,
 ) -> Warning:
-    warning.verifier = verifier
-    warning.verifier_is_office = verifier is None or verifier.role in access.MANAGERS
     due = deadlines.due_after(deadlines.local_day(now), deadlines.RESPOND_DAYS)
-    _move(by=by, warning=warning, step=Step.ASSIGN, to=Status.ASSIGNED, now=now, note=note, due=due)
+    _move(
+        by=by, warning=warning, step=Step.ASSIGN, to=Status.ASSIGNED, now=now, note=note, due=due,
+        changes={
+            "verifier": verifier,
+            "verifier_is_office": verifier is None or verifier.role in access.MANAGERS,
+        },
+    )  # fmt: skip
     _notify(_verifiers(warning), NotificationKind.ASSIGNED, warning, now)
     _notify([_account(warning.staff_id, accounts)], NotificationKind.RESPOND, warning, now)
     return warning
@@ -614,17 +624,13 @@ def warning_decide(
     with transaction.atomic():
         _lock(warning)
         _require_status(warning, [Status.ASSIGNED, Status.RESPONDED])
-        warning.outcome = outcome
         if outcome == Outcome.UNFOUNDED:
-            warning.rectify_due = None
             to, due = Status.CLOSED, None
         else:
-            due = deadlines.due_after(deadlines.local_day(moment), days)
-            warning.rectify_due = due
-            to = Status.RECTIFYING
+            to, due = Status.RECTIFYING, deadlines.due_after(deadlines.local_day(moment), days)
         _move(
             by=by, warning=warning, step=Step.DECIDE, to=to, now=moment, note=text,
-            outcome=outcome, due=due,
+            outcome=outcome, due=due, changes={"outcome": outcome, "rectify_due": due},
         )  # fmt: skip
         _notify([_account(warning.staff_id)], NotificationKind.DECIDED, warning, moment)
     return warning
@@ -671,6 +677,54 @@ def warning_close(
             )
         _move(by=by, warning=warning, step=Step.CLOSE, to=Status.CLOSED, now=moment, note=note)
         _notify([_account(warning.staff_id)], NotificationKind.CLOSED, warning, moment)
+    return warning
+
+
+def _same_verifier(warning: Warning, verifier: User) -> bool:
+    """Would ``verifier`` leave the warning where it is? The office verifies as one."""
+    if warning.verifier_is_office:
+        return verifier.role in access.MANAGERS
+    return verifier.pk == warning.verifier_id
+
+
+def warning_reassign(
+    *,
+    by: User,
+    warning: Warning,
+    verifier: User | None,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> Warning:
+    """Give an open, undecided warning to another verifier: a head over its unit, or the
+    office (``policy.may_verify_unit``, the rules ``choose_verifier`` follows).
+
+    A decision already awaited (responded) gets its full time again from the reassignment: the
+    new verifier is not held to days the old one let pass. While the person's response is
+    awaited (assigned) the deadline is the person's, and it stays."""
+    access.require(policy.may_reassign(by, warning))
+    text = _require_text("reason", reason)
+    if verifier is None or not policy.may_verify_unit(verifier, warning):
+        raise ValidationError({"verifier": _("This user cannot verify this warning.")})
+    moment = now or timezone.now()
+    with transaction.atomic():
+        _lock(warning)
+        _require_status(warning, policy.REASSIGNABLE)
+        if _same_verifier(warning, verifier):
+            raise ValidationError({"verifier": _("This user verifies this warning already.")})
+        before = _verifiers(warning)
+        due = warning.due_date
+        if warning.status == Status.RESPONDED:
+            due = deadlines.due_after(deadlines.local_day(moment), deadlines.DECIDE_DAYS)
+        _move(
+            by=by, warning=warning, step=Step.REASSIGN, to=warning.status, now=moment, note=text,
+            due=due,
+            changes={"verifier": verifier, "verifier_is_office": verifier.role in access.MANAGERS},
+        )  # fmt: skip
+        after = _verifiers(warning)
+        _notify(after, NotificationKind.ASSIGNED, warning, moment)
+        staying = {u.pk for u in after}
+        left = [u for u in before if u.pk not in staying]
+        _notify(left, NotificationKind.REASSIGNED, warning, moment)
     return warning
 
 
@@ -751,11 +805,13 @@ def supervision_order_issue(
 class SweepResult:
     orders: int
     checked: int
+    reminders: int = 0
 
 
 def warnings_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Issue a supervision order for every open warning whose current step is past its
-    deadline (once per missed deadline). Safe to run often and from several workers."""
+    deadline (once per missed deadline), and remind whoever must act of a step due soon (once
+    per step and deadline). Safe to run often and from several workers."""
     moment = now or timezone.now()
     today = deadlines.local_day(moment)
     late = Warning.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today).select_related(
@@ -778,7 +834,78 @@ def warnings_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         except IntegrityError:
             continue  # another sweep issued it
         orders += 1
-    return SweepResult(orders=orders, checked=checked)
+    return SweepResult(orders=orders, checked=checked, reminders=_send_reminders(moment))
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+def _actors(warning: Warning) -> list[User]:
+    """Who must take the warning's current step: the head (or the office) assigns, the person
+    responds and reports the rectification, the verifier decides and closes. A person without
+    a login cannot act, so the verifier, who may decide or report for them, is reminded."""
+    if warning.status == Status.NEW:
+        head = choose_verifier(warning)
+        return [head] if head is not None else _office_users()
+    if warning.status in (Status.ASSIGNED, Status.RECTIFYING):
+        person = _account(warning.staff_id)
+        if person is not None:
+            return [person]
+    return _verifiers(warning)
+
+
+def _remind(warning: Warning, now: dt.datetime) -> bool:
+    """Remind of the warning's current step once; ``False`` when the step was taken meanwhile
+    or another sweep reminded of it first."""
+    today = deadlines.local_day(now)
+    with transaction.atomic():
+        _lock(warning)
+        due = warning.due_date
+        if warning.status not in OPEN_STATUSES or due is None:
+            return False
+        if not today <= due <= deadlines.remind_until(today):
+            return False
+        if Reminder.objects.filter(
+            warning=warning, step_status=warning.status, due_date=due
+        ).exists():
+            return False
+        reminder = Reminder.objects.create(
+            warning=warning, step_status=warning.status, due_date=due, sent_at=now
+        )
+        actors = _actors(warning)
+        _notify(actors, NotificationKind.REMINDER, warning, now)
+        audit_record(
+            by=None,
+            action="warnings.reminder.send",
+            obj=reminder,
+            after={**snapshot(reminder), "to": [u.pk for u in actors]},
+            actor_name=SYSTEM,
+        )
+    return True
+
+
+def _send_reminders(now: dt.datetime) -> int:
+    """Remind of every open step due within ``deadlines.REMIND_DAYS`` working days."""
+    today = deadlines.local_day(now)
+    reminded = Reminder.objects.filter(
+        warning=OuterRef("pk"), step_status=OuterRef("status"), due_date=OuterRef("due_date")
+    )
+    due_soon = (
+        Warning.objects.filter(
+            status__in=OPEN_STATUSES,
+            due_date__gte=today,
+            due_date__lte=deadlines.remind_until(today),
+        )
+        .exclude(Exists(reminded))
+        .select_related("verifier", "staff__unit", "post__unit", "unit")
+    )
+    sent = 0
+    for warning in due_soon.order_by("pk").iterator(chunk_size=200):
+        try:
+            sent += _remind(warning, now)
+        except IntegrityError:
+            continue  # another sweep reminded of it
+    return sent
 
 
 # --- accountability (责任追究) -------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 ``/warnings/`` (filters: status, stage, rule, unit, month, staff, open, overdue),
 ``/warnings/{id}/`` with evidence and history, ``POST /warnings/{id}/<step>/`` for assign,
-respond, decide, rectify, close, supervise and accountability; ``/accountabilities/{id}/appeal/``
-and ``/appeal-decision/``; ``/notifications/`` and ``/notifications/read/``;
-``/warnings/statistics/``. Same rules as the pages: reads through ``queries`` (outside the scope
-is 404), writes through ``actions`` (403 when refused, 400 keyed by field when invalid).
+reassign, respond, decide, rectify, close, supervise and accountability;
+``/accountabilities/{id}/appeal/`` and ``/appeal-decision/``; ``/notifications/`` and
+``/notifications/read/``; ``/warnings/statistics/``. Same rules as the pages: reads through
+``queries`` (outside the scope is 404), writes through ``actions`` (403 when refused, 400 keyed by
+field when invalid).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from sunlight.warnings.serializers import (
     NoteInput,
     NotificationSerializer,
     ReadInput,
+    ReassignInput,
     RectifyInput,
     RespondInput,
     SuperviseInput,
@@ -155,6 +157,20 @@ class WarningViewSet(
         with action_errors():
             actions.warning_assign(
                 by=api_user(request), warning=warning, verifier=verifier, note=data["note"]
+            )
+        return self._answer()
+
+    @_step(ReassignInput)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str | None = None) -> Response:
+        """Give an open, undecided warning to another verifier (a unit head over it, or the
+        office), with the reason. The office and the heads of the warning's unit may."""
+        warning = self.get_object()
+        data = self._given(request, ReassignInput)
+        verifier = User.objects.filter(pk=data["verifier"], is_active=True).first()
+        with action_errors():
+            actions.warning_reassign(
+                by=api_user(request), warning=warning, verifier=verifier, reason=data["reason"]
             )
         return self._answer()
 

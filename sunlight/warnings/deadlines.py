@@ -20,6 +20,10 @@ RECTIFY_DAYS = 10
 CLOSE_DAYS = 5
 ASSIGN_DAYS = 1
 SUPERVISION_DAYS = 3
+# A step due within this many working days brings its actor one reminder: with 1, a step due
+# today or on the next working day (Friday reminds of Monday, the last day before a holiday of
+# the first day after it).
+REMIND_DAYS = 1
 
 
 def calendar() -> WorkCalendar:
@@ -33,6 +37,11 @@ def local_day(moment: dt.datetime | None = None) -> dt.date:
 
 def due_after(start: dt.date, workdays: int) -> dt.date:
     return calendar().add_workdays(start, workdays)
+
+
+def remind_until(today: dt.date) -> dt.date:
+    """The latest due date a sweep on ``today`` reminds of (the earliest is ``today``)."""
+    return due_after(today, REMIND_DAYS)
 
 
 def workdays_between(start: dt.date, end: dt.date) -> int:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sunlight.core.models import User
+from sunlight.org.labels import user_label
 from sunlight.risks.models import Level
 from sunlight.warnings.models import AppealOutcome, Measure, Outcome, Stage, Status
 
@@ -60,8 +61,15 @@ class FilterForm(forms.Form):
             self.fields[name].widget.attrs["class"] = "form-select"
 
 
+class VerifierField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A user to verify a warning, listed by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return user_label(obj)
+
+
 class AssignForm(forms.Form):
-    verifier = forms.ModelChoiceField(
+    verifier = VerifierField(
         label=_("Verifier"),
         queryset=User.objects.none(),
         required=False,
@@ -69,6 +77,20 @@ class AssignForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=_text(2))
+
+    def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["verifier"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class ReassignForm(forms.Form):
+    verifier = VerifierField(
+        label=_("New verifier"),
+        queryset=User.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=_text(2))
 
     def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -68,6 +68,7 @@ class Step(models.TextChoices):
     ACCOUNTABILITY = "accountability", _("Accountability")
     APPEAL = "appeal", _("Appeal")
     APPEAL_DECIDE = "appeal_decide", _("Appeal decided")
+    REASSIGN = "reassign", _("Verifier reassigned")
 
 
 class Warning(models.Model):
@@ -278,6 +279,29 @@ class SupervisionOrder(models.Model):
         return f"{self.warning_id} {self.step_status} {self.missed_due}"
 
 
+class Reminder(models.Model):
+    """A reminder sent because a step is due soon: one per warning, step and deadline, so a
+    sweep run again (or by two workers) reminds once, and a new deadline reminds anew."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="reminders")
+    step_status = models.CharField(_("step"), max_length=12, choices=Status.choices)
+    due_date = models.DateField(_("due date"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warning", "step_status", "due_date"], name="reminder_once"
+            )
+        ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.warning_id} {self.step_status} {self.due_date}"
+
+
 class Measure(models.TextChoices):
     """Sanctions of 责任追究, mildest first."""
 
@@ -357,6 +381,8 @@ class NotificationKind(models.TextChoices):
     ACCOUNTABILITY = "accountability", _("An accountability measure was decided")
     APPEAL = "appeal", _("An appeal awaits a decision")
     APPEAL_DECIDED = "appeal_decided", _("Your appeal was decided")
+    REASSIGNED = "reassigned", _("A warning you verified was given to another verifier")
+    REMINDER = "reminder", _("A step of a warning is due soon")
 
 
 class Notification(models.Model):

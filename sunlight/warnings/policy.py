@@ -10,7 +10,12 @@ from __future__ import annotations
 from sunlight.core import access
 from sunlight.core.models import Role, User
 from sunlight.org.models import Unit
-from sunlight.warnings.models import Accountability, Warning
+from sunlight.warnings.models import Accountability, Status, Warning
+
+# Whose own warnings the office verifies, never a unit head: leaders and the office's own staff.
+OFFICE_CASES = frozenset({Role.LEADER, Role.OFFICE, Role.ADMIN})
+# A verifier may be replaced until the decision is taken (after it, the decision stands).
+REASSIGNABLE = (Status.ASSIGNED, Status.RESPONDED)
 
 
 def is_manager(user: User) -> bool:
@@ -51,11 +56,27 @@ def is_verifier(user: User, warning: Warning) -> bool:
     )
 
 
+def office_verifies(warning: Warning) -> bool:
+    """Is the warning about a leader (or the office's own staff), whom no unit head judges?"""
+    if warning.staff_id is None:
+        return False
+    return User.objects.filter(
+        staff_id=warning.staff_id, is_active=True, role__in=OFFICE_CASES
+    ).exists()
+
+
 def may_verify_unit(user: User, warning: Warning) -> bool:
-    """Could ``user`` be named the verifier of ``warning``?"""
+    """Could ``user`` be named the verifier of ``warning``? (``choose_verifier``'s rules.)"""
     if not user.is_active or (user.staff_id is not None and user.staff_id == warning.staff_id):
         return False
-    return user.role in access.MANAGERS or heads_unit(user, warning)
+    if user.role in access.MANAGERS:
+        return True
+    return heads_unit(user, warning) and not office_verifies(warning)
+
+
+def may_reassign(user: User, warning: Warning) -> bool:
+    """Who may route a new warning (the office, a head of its unit) may re-route it."""
+    return may_assign(user, warning)
 
 
 def may_respond(user: User, warning: Warning) -> bool:

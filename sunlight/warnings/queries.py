@@ -31,7 +31,9 @@ from sunlight.warnings.models import (
 
 
 def warnings_for(user: User) -> QuerySet[Warning]:
-    warnings = Warning.objects.select_related("staff", "post", "unit", "verifier", "risk_point")
+    warnings = Warning.objects.select_related(
+        "staff", "post__unit", "unit", "verifier__staff", "risk_point"
+    )
     if access.sees_everything(user):
         return warnings
     if not access.is_active(user):
@@ -42,18 +44,18 @@ def warnings_for(user: User) -> QuerySet[Warning]:
 
 
 def warning_history(warning: Warning) -> list[Any]:
-    return list(warning.transitions.select_related("by").prefetch_related("attachments"))
+    return list(warning.transitions.select_related("by__staff").prefetch_related("attachments"))
 
 
 def accountabilities_for(user: User) -> QuerySet[Accountability]:
     return Accountability.objects.filter(warning__in=warnings_for(user)).select_related(
-        "warning", "staff", "decided_by", "appeal_decided_by"
+        "warning", "staff", "decided_by__staff", "appeal_decided_by__staff"
     )
 
 
 def supervision_orders_for(user: User) -> QuerySet[SupervisionOrder]:
     return SupervisionOrder.objects.filter(warning__in=warnings_for(user)).select_related(
-        "warning", "issued_to", "issued_by"
+        "warning", "issued_to__staff", "issued_by__staff"
     )
 
 
@@ -192,16 +194,25 @@ def _timeliness(stats: Statistics, warnings: QuerySet[Warning]) -> None:
 
 
 def verifier_candidates(warning: Warning) -> QuerySet[User]:
-    """Users who could be named verifier: heads over the warning's unit, and the office."""
+    """Users who could be named verifier: heads over the warning's unit, and the office (only
+    the office for a leader's own warning)."""
     unit = policy.warning_unit(warning)
     heads = Q(pk__in=[])
-    if unit is not None and unit.path:
+    if unit is not None and unit.path and not policy.office_verifies(warning):
         prefixes = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/" and i]
         heads = Q(role=Role.HEAD, scope_units__path__in=prefixes)
     users = User.objects.filter(heads | Q(role=Role.OFFICE), is_active=True).distinct()
     if warning.staff_id is not None:
         users = users.exclude(staff_id=warning.staff_id)
-    return users.order_by("role", "username")
+    return users.select_related("staff").order_by("role", "username")
+
+
+def reassign_candidates(warning: Warning) -> QuerySet[User]:
+    """Verifier candidates other than whoever verifies the warning now."""
+    users = verifier_candidates(warning)
+    if warning.verifier_is_office:
+        return users.exclude(role__in=access.MANAGERS)
+    return users.exclude(pk=warning.verifier_id) if warning.verifier_id else users
 
 
 def case_warnings(user: User, case_id: int) -> list[Warning]:

@@ -160,6 +160,13 @@ class AssignInput(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ReassignInput(serializers.Serializer[Any]):
+    verifier = serializers.IntegerField(
+        help_text="User id of the new verifier: a unit head over the warning's unit, or the office"
+    )
+    reason = serializers.CharField()
+
+
 class RespondInput(serializers.Serializer[Any]):
     explanation = serializers.CharField()
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)

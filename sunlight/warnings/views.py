@@ -35,6 +35,7 @@ from sunlight.warnings.forms import (
     CloseForm,
     DecideForm,
     FilterForm,
+    ReassignForm,
     RectifyForm,
     RespondForm,
     SuperviseForm,
@@ -84,7 +85,9 @@ def board(request: HttpRequest) -> HttpResponse:
     context = {
         "statuses": [(s, counts.by_status.get(s.value, 0)) for s in Status if s in OPEN_STATUSES],
         "stages": [(s, counts.by_stage.get(s.value, 0)) for s in Stage],
-        "overdue": open_warnings.filter(due_date__lt=today).order_by("due_date", "pk")[:50],
+        "overdue": open_warnings.filter(due_date__lt=today)
+        .prefetch_related("cases")
+        .order_by("due_date", "pk")[:50],
         "orders": queries.supervision_orders_for(user).filter(resolved_at__isnull=True)[:50],
         "appeals": queries.accountabilities_for(user).filter(
             appealed_at__isnull=False, appeal_outcome=""
@@ -98,6 +101,7 @@ def _allowed(user: User, warning: Warning) -> dict[str, bool]:
     status = warning.status
     return {
         "assign": status == Status.NEW and policy.may_assign(user, warning),
+        "reassign": status in policy.REASSIGNABLE and policy.may_reassign(user, warning),
         "respond": status == Status.ASSIGNED and policy.may_respond(user, warning),
         "decide": status in (Status.ASSIGNED, Status.RESPONDED)
         and policy.is_verifier(user, warning),
@@ -119,16 +123,25 @@ def _records(user: User, warning: Warning) -> list[dict[str, Any]]:
             and policy.may_decide_appeal(user, record),
         }
         for record in warning.accountabilities.select_related(
-            "decided_by", "appeal_decided_by", "staff"
+            "decided_by__staff", "appeal_decided_by__staff", "staff"
         )
     ]
 
 
-def _step_forms(warning: Warning) -> dict[str, django_forms.Form]:
-    """One empty form per step; ids are prefixed per step so the page has no duplicates."""
-    made: dict[str, django_forms.Form] = {
-        "assign": AssignForm(candidates=queries.verifier_candidates(warning), auto_id="assign_%s")
-    }
+# Steps whose form lists the users who may be named verifier.
+_CANDIDATES = {"assign": queries.verifier_candidates, "reassign": queries.reassign_candidates}
+
+
+def _step_forms(warning: Warning, allowed: dict[str, bool]) -> dict[str, django_forms.Form]:
+    """One empty form per step; ids are prefixed per step so the page has no duplicates. The
+    verifier lists are built only for a user offered the step."""
+    made: dict[str, django_forms.Form] = {}
+    if allowed["assign"]:
+        made["assign"] = AssignForm(candidates=_CANDIDATES["assign"](warning), auto_id="assign_%s")
+    if allowed["reassign"]:
+        made["reassign"] = ReassignForm(
+            candidates=_CANDIDATES["reassign"](warning), auto_id="reassign_%s"
+        )
     for name, form_class in (
         ("respond", RespondForm),
         ("decide", DecideForm),
@@ -155,11 +168,11 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "cases": warning.cases.all(),
         "history": queries.warning_history(warning),
-        "orders": warning.supervision_orders.select_related("issued_to", "issued_by"),
+        "orders": warning.supervision_orders.select_related("issued_to__staff", "issued_by"),
         "records": _records(user, warning),
         "allowed": allowed,
         "today": deadlines.local_day(),
-        "forms": _step_forms(warning),
+        "forms": _step_forms(warning, allowed),
         # The point is named to everyone who sees the warning, linked for those who see it.
         "risk_point_visible": warning.risk_point_id is not None
         and risk_points_for(user).filter(pk=warning.risk_point_id).exists(),
@@ -174,6 +187,12 @@ _STEPS: dict[str, tuple[type[django_forms.Form], Step]] = {
         AssignForm,
         lambda u, w, d: actions.warning_assign(
             by=u, warning=w, verifier=d["verifier"], note=d["note"]
+        ),
+    ),
+    "reassign": (
+        ReassignForm,
+        lambda u, w, d: actions.warning_reassign(
+            by=u, warning=w, verifier=d["verifier"], reason=d["reason"]
         ),
     ),
     "respond": (
@@ -226,9 +245,12 @@ def warning_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     form_class, run = _STEPS[step]
     # An auditor (or anyone who may not write) is refused before their input is looked at.
     access.require(access.can_write(user))
+    if step == "reassign":
+        # Whether a reassignment is refused must not depend on the verifier list built next.
+        access.require(policy.may_reassign(user, warning))
     kwargs: dict[str, Any] = {}
-    if form_class is AssignForm:
-        kwargs["candidates"] = queries.verifier_candidates(warning)
+    if step in _CANDIDATES:
+        kwargs["candidates"] = _CANDIDATES[step](warning)
     form = form_class(request.POST, request.FILES, **kwargs)
     if not form.is_valid():
         _report(request, form.errors)

@@ -22,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sunlight.core import access
+from sunlight.core import access, workdays
 from sunlight.core.forms import attach_errors
 from sunlight.core.htmx import current_user, is_htmx
 from sunlight.core.models import User
@@ -177,7 +177,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "monitoring/case_detail.html",
         {
             "case": case,
-            "events": queries.case_timeline(case),
+            "file": queries.case_file(user, case, workdays.calendar()),
             "back": reverse("monitoring:case-list"),
         },
     )

@@ -1,4 +1,5 @@
-"""Template tags for other apps' pages: a case's warnings, pinned on its timeline."""
+"""Template tags: a case's warnings, pinned on its timeline (for other apps' pages), and the
+names of people, posts and users on the warning pages (``labels``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django import template
 
 from sunlight.core.models import User
+from sunlight.org.templatetags import org_labels
 from sunlight.warnings import queries
 from sunlight.warnings.models import Warning
 
@@ -25,3 +27,9 @@ def case_warnings(context: Any, case_id: int) -> list[Warning]:
 def pinned_at(warnings: list[Warning], event_id: int) -> list[Warning]:
     """Of ``warnings``, those whose evidence includes the event."""
     return [w for w in warnings if event_id in getattr(w, "evidence_ids", ())]
+
+
+# The names of people, posts and users, as every page gives them.
+register.filter("person", org_labels.person)
+register.filter("post", org_labels.post)
+register.filter("account", org_labels.account)

@@ -53,8 +53,8 @@ def test_each_user_is_offered_only_the_steps_they_may_take(world: World) -> None
 
     assert offered == {
         "staff": {"respond"},
-        "head": {"decide"},
-        "office": {"decide", "supervise"},
+        "head": {"decide", "reassign"},
+        "office": {"decide", "reassign", "supervise"},
         "auditor": set(),
     }
     assert client_for(world, "leader").get(url).status_code == 404

@@ -16,7 +16,10 @@ def schema() -> dict[str, Any]:
 def test_every_step_has_a_post_endpoint_and_the_list_its_filters() -> None:
     paths = schema()["paths"]
 
-    for step in ["assign", "respond", "decide", "rectify", "close", "supervise", "accountability"]:
+    for step in [
+        "assign", "reassign", "respond", "decide", "rectify", "close", "supervise",
+        "accountability",
+    ]:  # fmt: skip
         assert set(paths[f"/api/v1/warnings/{{id}}/{step}/"]) == {"post"}, step
     for step in ["appeal", "appeal-decision"]:
         assert set(paths[f"/api/v1/accountabilities/{{id}}/{step}/"]) == {"post"}, step
