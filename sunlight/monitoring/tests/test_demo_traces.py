@@ -336,7 +336,10 @@ def test_the_period_check_raises_every_finding_as_a_warning(loaded: Loaded) -> N
 def test_the_queues_show_every_step_of_the_lifecycle(loaded: Loaded) -> None:
     statuses = loaded.statuses
     assert set(statuses) == {"assigned", "responded", "rectifying", "rectified", "closed"}
-    assert statuses["assigned"] > 100
+    # Most are handled by now; some still await an answer or run a long rectification.
+    assert statuses["closed"] > sum(statuses.values()) / 2
+    assert statuses["assigned"] >= 20
+    assert statuses["rectifying"] >= 20
     assert loaded.appeals == 1
     assert loaded.orders == 1
 
