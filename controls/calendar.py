@@ -183,7 +183,7 @@ def load_overrides(path: str | Path) -> dict[dt.date, bool]:
     table = read_reference(path, name="calendar overrides")
     table.require("date", "workday")
     overrides: dict[dt.date, bool] = {}
-    for number, row in enumerate(table.rows, start=2):
+    for number, row in table.numbered():
         overrides[_override_date(table.path, number, row["date"])] = _override_flag(
             table.path, number, row["workday"]
         )

@@ -9,7 +9,7 @@ detected as for logs (UTF-8, UTF-8 with BOM, GB18030); the header is row 1.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,13 @@ class ReferenceTable:
     path: str
     columns: tuple[str, ...]
     rows: tuple[Mapping[str, str], ...]
+    # The row of the file each row came from (header = row 1). Blank rows are skipped, so after
+    # one they are not simply 2, 3, …; a table built in code may leave this out.
+    numbers: tuple[int, ...] = ()
+
+    def numbered(self) -> Iterator[tuple[int, Mapping[str, str]]]:
+        """Each row with its row number in the file, for errors that name it."""
+        return zip(self.numbers or range(2, 2 + len(self.rows)), self.rows, strict=True)
 
     def require(self, *columns: str) -> None:
         """Raise ``LogError`` naming the first of ``columns`` the table lacks."""
@@ -51,7 +58,7 @@ class ReferenceTable:
         """Rows by the values of the ``key`` columns; a repeated key is an error naming its row."""
         self.require(*key)
         unique: dict[tuple[str, ...], Mapping[str, str]] = {}
-        for number, row in enumerate(self.rows, start=2):
+        for number, row in self.numbered():
             value = tuple(row[c] for c in key)
             if value in unique:
                 raise LogError(
@@ -86,11 +93,13 @@ def read_reference(
             message_zh="文件为空，第一行应为表头",
         )
     columns = _header(path, rows[0])
+    records = list(_records(path, columns, rows[1:]))
     return ReferenceTable(
         name=name or path.name.split(".")[0],
         path=str(path),
         columns=columns,
-        rows=tuple(_records(path, columns, rows[1:])),
+        rows=tuple(row for _, row in records),
+        numbers=tuple(number for number, _ in records),
     )
 
 
@@ -108,7 +117,7 @@ def _header(path: Path, cells: Sequence[str]) -> tuple[str, ...]:
 
 def _records(
     path: Path, columns: tuple[str, ...], rows: Iterable[list[str]]
-) -> Iterable[Mapping[str, str]]:
+) -> Iterable[tuple[int, Mapping[str, str]]]:
     width = len(columns)
     for number, cells in enumerate(rows, start=2):
         values = [cell.strip() for cell in cells]
@@ -120,4 +129,4 @@ def _records(
             )
         if len(values) < width:
             raise LogError(path, number, columns[len(values)], "the row ends before this column")
-        yield dict(zip(columns, values, strict=False))
+        yield number, dict(zip(columns, values, strict=False))

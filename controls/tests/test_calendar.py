@@ -208,3 +208,13 @@ def test_bad_override_rows_name_row_and_field(
 def test_a_datetime_is_read_as_its_date() -> None:
     assert CAL.is_workday(dt.datetime(2026, 10, 1, 9, 0)) is False  # noqa: DTZ001
     assert CAL.is_workday(dt.datetime(2026, 10, 10, 9, 0)) is True  # noqa: DTZ001
+
+
+def test_a_bad_override_after_blank_rows_names_its_row_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "overrides.csv"
+    path.write_text("date,workday,name\n2027-01-01,0,元旦\n\n2027-02-06,maybe,调休\n", "utf-8")
+
+    with pytest.raises(LogError) as bad:
+        load_overrides(path)
+
+    assert (bad.value.position, bad.value.field) == (4, "workday")

@@ -78,3 +78,14 @@ def test_trailing_empty_header_cells_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "bands.csv"
     path.write_text("violation,band,,\nV1,1000-5000,,\n", encoding="utf-8")
     assert read_reference(path).rows == ({"violation": "V1", "band": "1000-5000"},)
+
+
+def test_errors_name_the_files_row_after_blank_rows(tmp_path: Path) -> None:
+    path = tmp_path / "kinship.csv"
+    path.write_text("officer,party,relation\nS017,P1,配偶\n\n,,\nS017,P1,兄弟\n", encoding="utf-8")
+    table = read_reference(path)
+
+    assert table.numbers == (2, 5)  # rows 3 and 4 are blank
+    with pytest.raises(LogError) as repeated:
+        table.unique_index("officer", "party")
+    assert repeated.value.position == 5

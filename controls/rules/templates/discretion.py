@@ -26,6 +26,7 @@ The table (CSV, loaded with ``--reference discretion_bands=FILE.csv``)::
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -99,12 +100,15 @@ BandTable = dict[tuple[str, str], Band]
 def table_rows(rule: Rule, table: Any, name: str) -> list[tuple[int, Mapping[str, Any]]]:
     """The rows of a reference table with their row numbers (the header is row 1)."""
     rows: Iterable[Any] = getattr(table, "rows", table)
+    # A table read from a file knows its rows' numbers (blank rows skipped); a plain list is
+    # numbered from 2.
+    numbers: Iterable[int] = getattr(table, "numbers", ()) or itertools.count(2)
     numbered: list[tuple[int, Mapping[str, Any]]] = []
-    for i, row in enumerate(rows):
+    for number, row in zip(numbers, rows, strict=False):
         if not isinstance(row, Mapping):
             raise RuleError(rule.id, "table", f"reference table {name!r} has no rows",
                             f"参考表 {name!r} 没有数据行")  # fmt: skip
-        numbered.append((i + 2, row))
+        numbered.append((number, row))
     return numbered
 
 
