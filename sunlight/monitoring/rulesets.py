@@ -8,7 +8,8 @@ when a version, a table or a switch changes (a few cheap queries tell).
 
 Cross-case templates (splitting, familiarity, concentration, first offence) need other cases'
 events in their window; a single case's trace cannot judge them. They run in the batch
-re-check of a period (``actions.checking.check_period``), not per case.
+re-check of a period (``actions.checking.check_period``), not per case, and in the decision
+endpoint over the stored events of their window (``only_cross_case``).
 """
 
 from __future__ import annotations
@@ -345,6 +346,13 @@ def _newest_loadable(rule_set: RuleSet) -> tuple[RuleSetVersion, EngineRuleSet] 
 def without_cross_case(rules: EngineRuleSet) -> EngineRuleSet:
     return dataclasses.replace(
         rules, specs=tuple(s for s in rules.specs if s.template not in CROSS_CASE)
+    )
+
+
+def only_cross_case(rules: EngineRuleSet) -> EngineRuleSet:
+    """The cross-case rules alone (what ``without_cross_case`` leaves out)."""
+    return dataclasses.replace(
+        rules, specs=tuple(s for s in rules.specs if s.template in CROSS_CASE)
     )
 
 

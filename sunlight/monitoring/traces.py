@@ -7,10 +7,11 @@ Nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 
 from controls.events import Event
 from sunlight.monitoring import rulesets
@@ -59,6 +60,31 @@ def case_events(case_ids: Iterable[int]) -> list[Event]:
         chunk = TraceEvent.objects.filter(case_id__in=ids[start : start + 500])
         found.extend(events_of(chunk.order_by("case_id", "time", "id")))
     return found
+
+
+def related_events(
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    activities: Collection[str] | None,
+    parties: Mapping[str, Any],
+    resource: str,
+    limit: int,
+) -> tuple[list[Event], bool]:
+    """Stored events from ``since`` to ``until`` (inclusive) of these activities (None: any)
+    that name one of ``parties`` (data field → value) or were done by ``resource``: what the
+    cross-case rules of a decision can need. In time order; when more than ``limit`` match, the
+    latest ``limit`` (the window's end decides), and True as the second value."""
+    who = Q(staff__staff_no=resource) | Q(staff__isnull=True, source_resource=resource)
+    # Each data field as an alias: a field name may hold "__", which a lookup path would split.
+    fields = {f"party_{i}": KeyTransform(key, "data") for i, key in enumerate(parties)}
+    for alias, value in zip(fields, parties.values(), strict=True):
+        who |= Q(**{alias: value})
+    events = TraceEvent.objects.alias(**fields).filter(who, time__gte=since, time__lte=until)
+    if activities is not None:
+        events = events.filter(activity__in=sorted(activities))
+    rows = list(events.order_by("-time", "-id").values_list(*_ROW)[: limit + 1])
+    return [event_of(row) for row in reversed(rows[:limit])], len(rows) > limit
 
 
 def open_case_ids(now: dt.datetime) -> list[int]:
