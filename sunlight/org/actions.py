@@ -93,7 +93,9 @@ def _stored_form(field: models.Field[Any, Any], value: Any) -> Any:
         raise ValidationError({field.name: exc.messages}) from exc
 
 
-def _apply(instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]) -> list[str]:
+def apply_changes(
+    instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]
+) -> list[str]:
     """Set the fields that differ; return their names (empty: nothing to write)."""
     unknown = set(fields) - allowed
     if unknown:
@@ -128,7 +130,7 @@ def _update(
 ) -> M:
     """The common shape of a plain ``*_update``: diff, validate, save what changed, audit."""
     before = snapshot(instance)
-    changed = _apply(instance, fields, allowed)
+    changed = apply_changes(instance, fields, allowed)
     if not changed:
         return instance
     instance.full_clean()
@@ -195,7 +197,7 @@ def unit_update(*, by: User | None, unit: Unit, **fields: Any) -> Unit:
     with restored_on_error(unit), transaction.atomic():
         unit.path = old_path = _stored_path(unit.pk)
         before = snapshot(unit)
-        changed = _apply(unit, fields, UNIT_FIELDS)
+        changed = apply_changes(unit, fields, UNIT_FIELDS)
         if not changed:
             return unit
         _refuse_cycle(unit)
@@ -332,7 +334,7 @@ def assignment_update(*, by: User | None, assignment: Assignment, **fields: Any)
     _require(by, access.manages_org)
     with restored_on_error(assignment), transaction.atomic():
         before = snapshot(assignment)
-        changed = _apply(assignment, fields, ASSIGNMENT_FIELDS)
+        changed = apply_changes(assignment, fields, ASSIGNMENT_FIELDS)
         if not changed:
             return assignment
         _validate_assignment(assignment)
@@ -435,7 +437,7 @@ def power_item_update(
     _require(by, access.manages_org)
     with restored_on_error(power_item), transaction.atomic():
         before = _power_item_snapshot(power_item)
-        changed = _apply(power_item, fields, POWER_ITEM_FIELDS)
+        changed = apply_changes(power_item, fields, POWER_ITEM_FIELDS)
         if changed:
             power_item.full_clean()
             _check_owner_post(power_item)
@@ -499,7 +501,7 @@ def duty_update(
     fields = {k: v for k, v in {"text": text, "power_type": power_type}.items() if v is not None}
     with restored_on_error(duty), transaction.atomic():
         before = _duty_snapshot(duty)
-        changed = _apply(duty, fields, frozenset({"text", "power_type"}))
+        changed = apply_changes(duty, fields, frozenset({"text", "power_type"}))
         if not changed:
             return duty
         duty.full_clean()
@@ -618,7 +620,7 @@ def goal_update(*, by: User | None, goal: Goal, **fields: Any) -> Goal:
     _require(by, lambda user: access.can_set_goal(user, goal.unit))
     with restored_on_error(goal), transaction.atomic():
         before = snapshot(goal)
-        changed = _apply(goal, fields, GOAL_FIELDS)
+        changed = apply_changes(goal, fields, GOAL_FIELDS)
         if not changed:
             return goal
         # Moving a goal to another unit needs the right over the new unit as well.

@@ -9,8 +9,6 @@ loading the demo twice leaves no trace.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -22,6 +20,7 @@ from sunlight.audit.actions import audit_record, snapshot
 from sunlight.core import access
 from sunlight.core.models import User
 from sunlight.monitoring.models import RuleSet
+from sunlight.org.actions import apply_changes, restored_on_error
 from sunlight.org.models import Post, PowerItem, Unit
 from sunlight.risks import grading, policy, queries
 from sunlight.risks.models import ControlMeasure, RiskItem, RiskPoint
@@ -43,42 +42,6 @@ def _require(by: User | None) -> None:
     """System jobs (``by=None``) pass; every person must be allowed to keep the register."""
     if by is not None:
         access.require(policy.may_edit_register(by))
-
-
-@contextmanager
-def _restored_on_error(instance: models.Model) -> Iterator[None]:
-    """A refused update leaves the caller's object as the database has it, not half-changed."""
-    try:
-        yield
-    except BaseException:
-        if instance.pk is not None:
-            instance.refresh_from_db()
-        raise
-
-
-def _apply(instance: models.Model, fields: dict[str, Any], allowed: frozenset[str]) -> list[str]:
-    """Set the fields that differ; return their names (empty: nothing to write)."""
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"cannot update {', '.join(sorted(unknown))}")
-    changed = []
-    for name, value in fields.items():
-        field = instance._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        if isinstance(field, models.ForeignKey):
-            stored = value.pk if isinstance(value, models.Model) else value
-            if getattr(instance, field.attname) != stored:
-                setattr(instance, name, value)
-                changed.append(name)
-            continue
-        try:
-            stored = field.to_python(value)
-        except ValidationError as exc:
-            raise ValidationError({name: exc.messages}) from exc
-        if getattr(instance, name) != stored:
-            setattr(instance, name, stored)
-            changed.append(name)
-    return changed
 
 
 # --- risk items -------------------------------------------------------------------------------
@@ -103,9 +66,9 @@ def risk_item_create(
 
 def risk_item_update(*, by: User | None, item: RiskItem, **fields: Any) -> RiskItem:
     _require(by)
-    with _restored_on_error(item), transaction.atomic():
+    with restored_on_error(item), transaction.atomic():
         before = snapshot(item)
-        changed = _apply(item, fields, ITEM_FIELDS)
+        changed = apply_changes(item, fields, ITEM_FIELDS)
         if not changed:
             return item
         item.full_clean()
@@ -185,9 +148,9 @@ def risk_point_create(
 def risk_point_update(*, by: User | None, point: RiskPoint, **fields: Any) -> RiskPoint:
     """Change what is given and grade the point again from its likelihood and impact."""
     _require(by)
-    with _restored_on_error(point), transaction.atomic():
+    with restored_on_error(point), transaction.atomic():
         before = snapshot(point)
-        changed = _apply(point, fields, POINT_FIELDS)
+        changed = apply_changes(point, fields, POINT_FIELDS)
         if not changed:
             return point
         level = point.level
@@ -267,9 +230,9 @@ def measure_add(
 def measure_update(*, by: User | None, measure: ControlMeasure, **fields: Any) -> ControlMeasure:
     """Text, kind and responsible post; the rule behind it changes by ``measure_link_rule``."""
     _require(by)
-    with _restored_on_error(measure), transaction.atomic():
+    with restored_on_error(measure), transaction.atomic():
         before = snapshot(measure)
-        changed = _apply(measure, fields, MEASURE_FIELDS)
+        changed = apply_changes(measure, fields, MEASURE_FIELDS)
         if not changed:
             return measure
         measure.full_clean()
@@ -301,7 +264,7 @@ def measure_link_rule(
     rule = _check_rule(rule_set, rule)
     if measure.rule_set_id == rule_set.pk and measure.rule == rule:
         return measure
-    with _restored_on_error(measure), transaction.atomic():
+    with restored_on_error(measure), transaction.atomic():
         before = snapshot(measure)
         measure.rule_set = rule_set
         measure.rule = rule
@@ -321,7 +284,7 @@ def measure_unlink_rule(*, by: User | None, measure: ControlMeasure) -> ControlM
     _require(by)
     if measure.rule_set_id is None and not measure.rule:
         return measure
-    with _restored_on_error(measure), transaction.atomic():
+    with restored_on_error(measure), transaction.atomic():
         before = snapshot(measure)
         measure.rule_set = None
         measure.rule = ""
