@@ -32,7 +32,6 @@ from django.db.models import Count, Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from controls.calendar import WorkCalendar
 from controls.events import Finding
 from controls.io import LogError
 from controls.io.reference import ReferenceTable, read_reference
@@ -40,7 +39,9 @@ from controls.monitor import Monitor
 from controls.rules.base import RuleError
 from controls.rules.catalog import RuleSet as EngineRuleSet
 from controls.rules.catalog import parse_rules
-from sunlight.core import workdays
+
+# The platform's one working-day calendar: the official table, the bureau's entries winning.
+from sunlight.core.workdays import calendar as calendar
 from sunlight.monitoring.models import (
     ReferenceTableVersion,
     RuleSet,
@@ -53,11 +54,6 @@ log = logging.getLogger(__name__)
 
 CROSS_CASE = frozenset({"splitting", "familiarity", "concentration", "first_offence"})
 CACHE_SECONDS = 60.0
-
-
-def calendar() -> WorkCalendar:
-    """The platform's one working-day calendar (official table and the bureau's entries)."""
-    return workdays.calendar()
 
 
 # --- validation -----------------------------------------------------------------------------

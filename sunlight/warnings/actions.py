@@ -52,7 +52,6 @@ from sunlight.warnings.models import (
 
 log = logging.getLogger(__name__)
 
-SYSTEM = "system"
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 # SQLite allows 999 parameters in one statement on old builds: look ids up in chunks.
@@ -316,9 +315,7 @@ def _create_warning(
         "cases": [c.pk for c in cases],
         "evidence": [e.pk for e in events],
     }
-    audit_record(
-        by=None, action="warnings.warning.raise", obj=warning, after=after, actor_name=SYSTEM
-    )
+    audit_record(by=None, action="warnings.warning.raise", obj=warning, after=after)
     return warning
 
 
@@ -500,7 +497,6 @@ def _move(
         obj=warning,
         before=before,
         after={**snapshot(warning), "note": note},
-        actor_name="" if by is not None else SYSTEM,
     )
     return transition
 
@@ -771,7 +767,6 @@ def _issue_order(
         action="warnings.supervision.issue",
         obj=order,
         after=snapshot(order),
-        actor_name="" if by is not None else SYSTEM,
     )
     _notify([head] if head else _office_users(), NotificationKind.SUPERVISION, warning, now)
     return order
@@ -879,7 +874,6 @@ def _remind(warning: Warning, now: dt.datetime) -> bool:
             action="warnings.reminder.send",
             obj=reminder,
             after={**snapshot(reminder), "to": [u.pk for u in actors]},
-            actor_name=SYSTEM,
         )
     return True
 

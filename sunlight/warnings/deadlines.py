@@ -10,8 +10,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from controls.calendar import WorkCalendar
-from sunlight.core import workdays
+# The platform's one working-day calendar: the official table, the bureau's entries winning.
+from sunlight.core.workdays import calendar as calendar
 
 # Working days each step gets. The verifier may give a rectification a longer time.
 RESPOND_DAYS = 5
@@ -24,11 +24,6 @@ SUPERVISION_DAYS = 3
 # today or on the next working day (Friday reminds of Monday, the last day before a holiday of
 # the first day after it).
 REMIND_DAYS = 1
-
-
-def calendar() -> WorkCalendar:
-    """The platform's one calendar: the official table with the bureau's entries winning."""
-    return workdays.calendar()
 
 
 def local_day(moment: dt.datetime | None = None) -> dt.date:

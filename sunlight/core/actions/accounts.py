@@ -20,7 +20,6 @@ from sunlight.core.models import Role, User
 from sunlight.org.actions import restored_on_error
 from sunlight.org.models import Staff, Unit
 
-SYSTEM = "system"
 _AUDITED_FIELDS = ["username", "role", "staff", "is_active"]
 
 
@@ -50,7 +49,6 @@ def _audit(*, by: User | None, action: str, user: User, before: dict[str, Any] |
         obj=user,
         before=before,
         after=_account_snapshot(user),
-        actor_name="" if by is not None else SYSTEM,
     )
 
 
